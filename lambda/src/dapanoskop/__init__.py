@@ -1,0 +1,1 @@
+"""Dapanoskop: an AWS cost pipeline (collect -> process -> publish)."""

@@ -1,0 +1,129 @@
+"""The data that flows from the collector to the processor.
+
+The collector turns Cost Explorer answers into these plain, immutable records; the processor
+turns them into the contract's files. Keeping the shape here, in one place, is what lets both
+sides be tested on their own: processor tests build records by hand, collector tests compare
+records with what the local Cost Explorer was loaded with.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Grouping(StrEnum):
+    """The three Cost Explorer groupings a summary is built from."""
+
+    WORKLOAD_USAGE_TYPE = "workload_usage_type"  # TAG <tag key> x DIMENSION USAGE_TYPE
+    WORKLOAD_COST_CENTER = "workload_cost_center"  # TAG <tag key> x COST_CATEGORY <name>
+    SERVICE_USAGE_TYPE = "service_usage_type"  # DIMENSION SERVICE x DIMENSION USAGE_TYPE
+
+
+class Status(StrEnum):
+    """What Cost Explorer said about a window (contract §3 `period_status`)."""
+
+    FINAL = "final"
+    ESTIMATED = "estimated"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """A half-open date range [start, end) inside one calendar month.
+
+    Every window the pipeline asks for is a whole month, a month-to-date range or the
+    like-for-like range at the start of a month, so it never crosses a month boundary; that
+    is what makes `hours_in_month` well defined for the GB-Mo to bytes conversion.
+    """
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"window end {self.end} must be after start {self.start}")
+        if (self.end.year, self.end.month) != (self.start.year, self.start.month) and (
+            self.end != _next_month_start(self.start)
+        ):
+            raise ValueError(f"window {self.start}..{self.end} crosses a month boundary")
+
+    @property
+    def label(self) -> str:
+        """The `YYYY-MM` label of the month this window lies in."""
+        return f"{self.start.year:04d}-{self.start.month:02d}"
+
+    @property
+    def hours(self) -> int:
+        return (self.end - self.start).days * 24
+
+    @property
+    def hours_in_month(self) -> int:
+        return calendar.monthrange(self.start.year, self.start.month)[1] * 24
+
+    @property
+    def is_whole_month(self) -> bool:
+        return self.start.day == 1 and self.end == _next_month_start(self.start)
+
+
+def _next_month_start(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    """Cost and usage of one (workload, usage type) in a window.
+
+    `workload` is the raw tag value, "" when the cost carries no tag.
+    """
+
+    workload: str
+    usage_type: str
+    cost: Decimal
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class CostCenterLine:
+    """Cost of one (workload, cost center) in a window.
+
+    `workload` is the raw tag value ("" = untagged); `cost_center` the raw cost category
+    value ("" when the category does not cover the cost).
+    """
+
+    workload: str
+    cost_center: str
+    cost: Decimal
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    """Cost and usage of one (service, usage type) in a window: storage is scoped by service."""
+
+    service: str
+    usage_type: str
+    cost: Decimal
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class WindowData:
+    """Everything collected for one window; a grouping not asked for is None."""
+
+    window: Window
+    status: Status
+    usage: tuple[UsageLine, ...] | None = None
+    cost_centers: tuple[CostCenterLine, ...] | None = None
+    services: tuple[ServiceLine, ...] | None = None
+
+    @property
+    def has_cost(self) -> bool:
+        """True when Cost Explorer reported any line at all for this window."""
+        return any(
+            lines for lines in (self.usage, self.cost_centers, self.services) if lines is not None
+        )

@@ -1,0 +1,186 @@
+"""One settings object, validated once, before any AWS call.
+
+The Lambda reads it from its environment, the CLI from options with the same environment
+fallbacks. Every error names the variable, the bad value and what is accepted, so a
+misconfigured deployment tells its operator exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+# Cost Explorer cost metrics (GetCostAndUsage names) with the GetCostForecast enum of each.
+COST_METRICS: dict[str, str] = {
+    "UnblendedCost": "UNBLENDED_COST",
+    "AmortizedCost": "AMORTIZED_COST",
+    "BlendedCost": "BLENDED_COST",
+    "NetUnblendedCost": "NET_UNBLENDED_COST",
+    "NetAmortizedCost": "NET_AMORTIZED_COST",
+}
+
+DEFAULT_TAG_KEY = "App"
+DEFAULT_METRIC = "UnblendedCost"
+# Cost Explorer keeps 13 months plus the current one; multi-year data (opt-in) keeps 38.
+DEFAULT_HISTORY_MONTHS = 13
+MAX_HISTORY_MONTHS = 38
+
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
+_COST_CATEGORY = re.compile(r"^(?! )[\w -]{1,50}(?<! )$")
+_TRUE, _FALSE = "true", "false"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the pipeline cannot work with."""
+
+    def __init__(self, variable: str, value: object, accepted: str) -> None:
+        self.variable = variable
+        self.value = value
+        self.accepted = accepted
+        super().__init__(f"{variable}={value!r} is not valid: accepted is {accepted}")
+
+
+@dataclass(frozen=True)
+class S3Destination:
+    bucket: str
+    prefix: str = ""
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+
+@dataclass(frozen=True)
+class LocalDestination:
+    path: Path
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+Destination = S3Destination | LocalDestination
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know that is not in its event."""
+
+    destination: Destination
+    cost_category_name: str | None = None
+    include_efs: bool = False
+    include_ebs: bool = False
+    workload_tag_key: str = DEFAULT_TAG_KEY
+    cost_metric: str = DEFAULT_METRIC
+    history_months: int = DEFAULT_HISTORY_MONTHS
+
+    @property
+    def forecast_metric(self) -> str:
+        return COST_METRICS[self.cost_metric]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """The Lambda's settings; DATA_BUCKET is required."""
+        bucket = env.get("DATA_BUCKET", "").strip()
+        if not bucket:
+            raise SettingsError("DATA_BUCKET", env.get("DATA_BUCKET"), "an S3 bucket name")
+        return cls.build(
+            destination=s3_destination(bucket, env.get("DATA_PREFIX", ""), "DATA_BUCKET"),
+            env=env,
+        )
+
+    @classmethod
+    def build(
+        cls,
+        destination: Destination,
+        env: Mapping[str, str],
+        overrides: Mapping[str, str | None] | None = None,
+    ) -> Settings:
+        """Validate every setting; `overrides` (CLI options) win over `env`.
+
+        Both are strings keyed by environment variable name, so the CLI and the Lambda
+        share one validation and one set of messages.
+        """
+        values = {**env, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+        return cls(
+            destination=destination,
+            cost_category_name=_cost_category(values.get("COST_CATEGORY_NAME", "")),
+            include_efs=parse_bool("INCLUDE_EFS", values.get("INCLUDE_EFS", "")),
+            include_ebs=parse_bool("INCLUDE_EBS", values.get("INCLUDE_EBS", "")),
+            workload_tag_key=_tag_key(values.get("WORKLOAD_TAG_KEY", "")),
+            cost_metric=_metric(values.get("COST_METRIC", "")),
+            history_months=_history_months(values.get("CE_HISTORY_MONTHS", "")),
+        )
+
+
+def parse_bool(variable: str, raw: str) -> bool:
+    """`true` / `false` in any case; unset or empty means false."""
+    value = raw.strip().lower()
+    if value in ("", _FALSE):
+        return False
+    if value == _TRUE:
+        return True
+    raise SettingsError(variable, raw, "true or false (any case)")
+
+
+def s3_destination(bucket: str, prefix: str, variable: str = "DATA_BUCKET") -> S3Destination:
+    """A validated bucket and a key prefix without leading or trailing slashes."""
+    if not _BUCKET.match(bucket) or ".." in bucket:
+        raise SettingsError(
+            variable, bucket, "an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens"
+        )
+    clean_prefix = prefix.strip().strip("/")
+    if "//" in clean_prefix or any(part in (".", "..") for part in clean_prefix.split("/")):
+        raise SettingsError(
+            "DATA_PREFIX", prefix, "a key prefix like reports/aws without empty or dot segments"
+        )
+    return S3Destination(bucket, clean_prefix)
+
+
+def _cost_category(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if not _COST_CATEGORY.match(value):
+        raise SettingsError(
+            "COST_CATEGORY_NAME",
+            raw,
+            "a Cost Category name of 1-50 letters, digits, spaces, - or _ (or unset)",
+        )
+    return value
+
+
+def _tag_key(raw: str) -> str:
+    if raw == "":
+        return DEFAULT_TAG_KEY
+    if not _TAG_KEY.match(raw) or raw != raw.strip():
+        raise SettingsError(
+            "WORKLOAD_TAG_KEY",
+            raw,
+            "a tag key of 1-128 letters, digits, spaces or _ . : / = + - @ (default App)",
+        )
+    return raw
+
+
+def _metric(raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        return DEFAULT_METRIC
+    if value not in COST_METRICS:
+        raise SettingsError("COST_METRIC", raw, "one of " + ", ".join(COST_METRICS))
+    return value
+
+
+def _history_months(raw: str) -> int:
+    value = raw.strip()
+    if not value:
+        return DEFAULT_HISTORY_MONTHS
+    if not value.isdigit() or not 1 <= int(value) <= MAX_HISTORY_MONTHS:
+        raise SettingsError(
+            "CE_HISTORY_MONTHS",
+            raw,
+            f"a whole number of months from 1 to {MAX_HISTORY_MONTHS} (13 by default, "
+            "38 with Cost Explorer multi-year data)",
+        )
+    return int(value)
