@@ -1,0 +1,292 @@
+"""Collect: the Cost Explorer data a set of summaries needs, with as few requests as possible.
+
+Economy rules (each request and each page costs $0.01):
+- each distinct window is fetched at most once per invocation, per grouping;
+- windows that touch end to start (M-2, M-1, month-to-date M) go into one MONTHLY request,
+  which Cost Explorer splits back at month boundaries;
+- a grouping is only asked for the windows that use it: usage types for the three periods,
+  cost centers for every window (incl. like-for-like), services (storage) for the current
+  and comparison windows only;
+- windows older than Cost Explorer's retention are `unavailable` without asking.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from dapanoskop.costexplorer import CostExplorer
+from dapanoskop.model import (
+    CostCenterLine,
+    Grouping,
+    ServiceLine,
+    Status,
+    UsageLine,
+    Window,
+    WindowData,
+)
+from dapanoskop.periods import SummarySpec, add_months
+
+logger = logging.getLogger(__name__)
+
+USAGE_QUANTITY = "UsageQuantity"
+
+
+@dataclass(frozen=True)
+class CollectionConfig:
+    """What the collector needs to know from the settings."""
+
+    cost_metric: str
+    workload_tag_key: str
+    cost_category_name: str | None
+    history_months: int
+
+
+def plan_windows(
+    specs: Iterable[SummarySpec], has_cost_category: bool
+) -> dict[Grouping, set[Window]]:
+    """Which windows each grouping must be fetched for."""
+    plan: dict[Grouping, set[Window]] = defaultdict(set)
+    for spec in specs:
+        plan[Grouping.WORKLOAD_USAGE_TYPE].update((spec.current, spec.prev_month, spec.yoy))
+        if has_cost_category:
+            plan[Grouping.WORKLOAD_COST_CENTER].update(spec.windows())
+        elif spec.like_for_like is not None:
+            # Without a cost category, workload costs of the like-for-like window come from
+            # the usage-type grouping.
+            plan[Grouping.WORKLOAD_USAGE_TYPE].add(spec.like_for_like)
+        plan[Grouping.SERVICE_USAGE_TYPE].update((spec.current, spec.comparison))
+    return dict(plan)
+
+
+def chain_windows(windows: Iterable[Window]) -> list[list[Window]]:
+    """Group windows into runs where each window starts where the previous one ends.
+
+    Sorting by start, longest first, lets a whole month claim its place in a run before a
+    like-for-like window with the same start, which then starts a run of its own.
+    """
+    chains: list[list[Window]] = []
+    for window in sorted(windows, key=lambda w: (w.start, -w.hours)):
+        chain = next((c for c in chains if c[-1].end == window.start), None)
+        if chain is None:
+            chains.append([window])
+        else:
+            chain.append(window)
+    return chains
+
+
+def earliest_available(today: date, history_months: int) -> date:
+    """First day of the oldest month Cost Explorer still has (13 months + the current one)."""
+    return add_months(today.replace(day=1), -history_months)
+
+
+def collect(
+    ce: CostExplorer,
+    specs: Sequence[SummarySpec],
+    config: CollectionConfig,
+    today: date,
+) -> dict[Window, WindowData]:
+    """Fetch and parse everything `specs` need; one WindowData per window."""
+    has_cost_category = config.cost_category_name is not None
+    plan = plan_windows(specs, has_cost_category)
+    horizon = earliest_available(today, config.history_months)
+    fetched: dict[Grouping, dict[Window, _Fetched]] = {}
+    for grouping in Grouping:
+        windows = plan.get(grouping, set())
+        if windows:
+            fetched[grouping] = _fetch_grouping(ce, grouping, windows, config, horizon)
+    all_windows = {w for windows in plan.values() for w in windows}
+    return {window: _window_data(window, fetched) for window in sorted(all_windows)}
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    status: Status
+    groups: tuple[dict[str, Any], ...]
+
+
+_UNAVAILABLE = _Fetched(Status.UNAVAILABLE, ())
+
+
+def _fetch_grouping(
+    ce: CostExplorer,
+    grouping: Grouping,
+    windows: set[Window],
+    config: CollectionConfig,
+    horizon: date,
+) -> dict[Window, _Fetched]:
+    result: dict[Window, _Fetched] = {w: _UNAVAILABLE for w in windows if w.start < horizon}
+    for chain in chain_windows(w for w in windows if w.start >= horizon):
+        result.update(_fetch_chain(ce, grouping, chain, config))
+    return result
+
+
+def _fetch_chain(
+    ce: CostExplorer, grouping: Grouping, chain: list[Window], config: CollectionConfig
+) -> dict[Window, _Fetched]:
+    """One request for a run of windows; on DataUnavailable, split the run and try halves.
+
+    A month Cost Explorer no longer has (or never had) then becomes `unavailable` on its
+    own instead of failing its neighbours.
+    """
+    request = _request(grouping, chain[0].start, chain[-1].end, config)
+    detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
+    try:
+        results = ce.cost_and_usage(request, detail)
+    except ClientError:  # DataUnavailableException: the others are wrapped by CostExplorer
+        if len(chain) == 1:
+            logger.info("window unavailable grouping=%s window=%s", grouping.value, detail)
+            return {chain[0]: _UNAVAILABLE}
+        middle = len(chain) // 2
+        return {
+            **_fetch_chain(ce, grouping, chain[:middle], config),
+            **_fetch_chain(ce, grouping, chain[middle:], config),
+        }
+    by_period = {(r["TimePeriod"]["Start"], r["TimePeriod"]["End"]): r for r in results}
+    fetched: dict[Window, _Fetched] = {}
+    for window in chain:
+        found = by_period.get((window.start.isoformat(), window.end.isoformat()))
+        if found is None:
+            fetched[window] = _Fetched(Status.FINAL, ())
+            continue
+        status = Status.ESTIMATED if found["Estimated"] else Status.FINAL
+        fetched[window] = _Fetched(status, tuple(found["Groups"]))
+    return fetched
+
+
+def _request(
+    grouping: Grouping, start: date, end: date, config: CollectionConfig
+) -> dict[str, Any]:
+    tag = {"Type": "TAG", "Key": config.workload_tag_key}
+    group_by = {
+        Grouping.WORKLOAD_USAGE_TYPE: [tag, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
+        Grouping.WORKLOAD_COST_CENTER: [
+            tag,
+            {"Type": "COST_CATEGORY", "Key": config.cost_category_name},
+        ],
+        Grouping.SERVICE_USAGE_TYPE: [
+            {"Type": "DIMENSION", "Key": "SERVICE"},
+            {"Type": "DIMENSION", "Key": "USAGE_TYPE"},
+        ],
+    }[grouping]
+    metrics = [config.cost_metric]
+    if grouping is not Grouping.WORKLOAD_COST_CENTER:
+        metrics.append(USAGE_QUANTITY)
+    return {
+        "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+        "Granularity": "MONTHLY",
+        "Metrics": metrics,
+        "GroupBy": group_by,
+    }
+
+
+def _window_data(
+    window: Window, fetched: Mapping[Grouping, Mapping[Window, _Fetched]]
+) -> WindowData:
+    parts = {g: by_window[window] for g, by_window in fetched.items() if window in by_window}
+    statuses = {part.status for part in parts.values()}
+    if Status.UNAVAILABLE in statuses:
+        return WindowData(window, Status.UNAVAILABLE)
+    status = Status.ESTIMATED if Status.ESTIMATED in statuses else Status.FINAL
+    return WindowData(
+        window=window,
+        status=status,
+        usage=_lines(parts, Grouping.WORKLOAD_USAGE_TYPE, _usage_line),
+        cost_centers=_lines(parts, Grouping.WORKLOAD_COST_CENTER, _cost_center_line),
+        services=_lines(parts, Grouping.SERVICE_USAGE_TYPE, _service_line),
+    )
+
+
+def _lines(parts: Mapping[Grouping, _Fetched], grouping: Grouping, parse: Any) -> Any:
+    part = parts.get(grouping)
+    if part is None:
+        return None
+    return tuple(parse(group) for group in part.groups)
+
+
+def _value(key: str) -> str:
+    """`App$genome` -> `genome`; `App$` -> `` (no value). Dimension keys have no `$` prefix."""
+    _, sep, value = key.partition("$")
+    return value if sep else key
+
+
+def _metric(group: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
+    metric = group["Metrics"].get(name)
+    if metric is None:
+        return Decimal(0), ""
+    return Decimal(metric["Amount"]), metric.get("Unit", "")
+
+
+def _cost(group: Mapping[str, Any]) -> Decimal:
+    # Every group has exactly one cost metric next to UsageQuantity.
+    return next(
+        Decimal(m["Amount"]) for name, m in group["Metrics"].items() if name != USAGE_QUANTITY
+    )
+
+
+def _usage_line(group: Mapping[str, Any]) -> UsageLine:
+    workload, usage_type = group["Keys"]
+    quantity, unit = _metric(group, USAGE_QUANTITY)
+    return UsageLine(_value(workload), usage_type, _cost(group), quantity, unit)
+
+
+def _cost_center_line(group: Mapping[str, Any]) -> CostCenterLine:
+    workload, cost_center = group["Keys"]
+    return CostCenterLine(_value(workload), _value(cost_center), _cost(group))
+
+
+def _service_line(group: Mapping[str, Any]) -> ServiceLine:
+    service, usage_type = group["Keys"]
+    quantity, unit = _metric(group, USAGE_QUANTITY)
+    return ServiceLine(service, usage_type, _cost(group), quantity, unit)
+
+
+def resolve_cost_category(ce: CostExplorer, configured: str | None, window: Window) -> str | None:
+    """The cost category that defines cost centers.
+
+    A configured name wins. Otherwise the account's cost category is used when it has
+    exactly one; with none or several there is no safe choice, so every workload goes to
+    `Uncategorized` and the names found are logged for the operator to pick one.
+    """
+    if configured is not None:
+        return configured
+    names = ce.cost_category_names(window.start.isoformat(), window.end.isoformat())
+    if len(names) == 1:
+        logger.info("using the account's only cost category name=%s", names[0])
+        return names[0]
+    logger.warning(
+        "no cost category chosen; set COST_CATEGORY_NAME names=%s", ",".join(names) or "-"
+    )
+    return None
+
+
+def collect_forecast(
+    ce: CostExplorer, today: date, forecast_metric: str, month_to_date: WindowData
+) -> Decimal | None:
+    """Projected cost of the whole current month, or None when Cost Explorer gives none.
+
+    GetCostForecast is asked for the rest of the month, [today, next month). Its answer
+    covers only the requested days (see README, "Forecast"), so the month's actual cost so
+    far is added to make a whole-month projection. A failing forecast never fails the run.
+    """
+    end = add_months(today.replace(day=1), 1)
+    params = {
+        "TimePeriod": {"Start": today.isoformat(), "End": end.isoformat()},
+        "Metric": forecast_metric,
+        "Granularity": "MONTHLY",
+    }
+    try:
+        answer = ce.forecast(params)
+        remaining = Decimal(answer["Total"]["Amount"])
+    except (ClientError, BotoCoreError, KeyError, ArithmeticError) as error:
+        logger.warning("forecast unavailable; leaving it out error=%s", error)
+        return None
+    actual = sum((line.cost for line in month_to_date.usage or ()), Decimal(0))
+    return actual + remaining

@@ -1,0 +1,116 @@
+"""A thin, counting wrapper around a boto3 Cost Explorer client.
+
+Every Cost Explorer request (every page) costs $0.01, so every request goes through here and
+is counted. GetCostAndUsage has no botocore paginator: pages are followed by hand, resending
+the identical request with the token, and merged by time period because one period's groups
+may be split across pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+logger = logging.getLogger(__name__)
+
+
+class CostExplorerError(RuntimeError):
+    """A Cost Explorer request failed after botocore's retries; says which request."""
+
+    def __init__(self, operation: str, detail: str, cause: Exception) -> None:
+        self.operation = operation
+        self.code = error_code(cause)
+        super().__init__(f"Cost Explorer {operation} ({detail}) failed: {cause}")
+
+
+def error_code(error: Exception) -> str:
+    """The AWS error code of a botocore ClientError, or the exception's class name."""
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", "ClientError"))
+    return type(error).__name__
+
+
+@dataclass
+class CostExplorer:
+    """Counts requests per operation; `requests` is what the run pays for."""
+
+    client: Any
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return sum(self.counts.values())
+
+    def _call(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        self.counts[operation] = self.counts.get(operation, 0) + 1
+        method = getattr(self.client, _snake(operation))
+        return method(**params)
+
+    def cost_and_usage(self, request: Mapping[str, Any], detail: str) -> list[dict[str, Any]]:
+        """All ResultsByTime of a GetCostAndUsage request, pages merged by time period.
+
+        Raises the modeled `DataUnavailableException` unchanged (callers decide what an
+        unavailable range means) and wraps every other failure in CostExplorerError.
+        """
+        merged: dict[tuple[str, str], dict[str, Any]] = {}
+        token: str | None = None
+        while True:
+            params = dict(request) if token is None else {**request, "NextPageToken": token}
+            try:
+                page = self._call("GetCostAndUsage", params)
+            except ClientError as error:
+                if error_code(error) == "DataUnavailableException":
+                    raise
+                raise CostExplorerError("GetCostAndUsage", detail, error) from error
+            except BotoCoreError as error:
+                raise CostExplorerError("GetCostAndUsage", detail, error) from error
+            for result in page.get("ResultsByTime", []):
+                _merge_result(merged, result)
+            token = page.get("NextPageToken")
+            if not token:
+                return list(merged.values())
+
+    def cost_category_names(self, start: str, end: str) -> list[str]:
+        """Names of the account's cost categories with data in [start, end)."""
+        names: list[str] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"TimePeriod": {"Start": start, "End": end}}
+            if token:
+                params["NextPageToken"] = token
+            try:
+                page = self._call("GetCostCategories", params)
+            except (ClientError, BotoCoreError) as error:
+                raise CostExplorerError("GetCostCategories", f"{start}..{end}", error) from error
+            names.extend(page.get("CostCategoryNames", []))
+            token = page.get("NextPageToken")
+            if not token:
+                return sorted(set(names))
+
+    def forecast(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """GetCostForecast, unwrapped; errors propagate (a forecast is optional to callers)."""
+        return self._call("GetCostForecast", params)
+
+
+def _merge_result(merged: dict[tuple[str, str], dict[str, Any]], result: dict[str, Any]) -> None:
+    period = result["TimePeriod"]
+    key = (period["Start"], period["End"])
+    existing = merged.get(key)
+    if existing is None:
+        merged[key] = {
+            "TimePeriod": period,
+            "Estimated": bool(result.get("Estimated", False)),
+            "Groups": list(result.get("Groups", [])),
+            "Total": dict(result.get("Total", {})),
+        }
+        return
+    existing["Groups"].extend(result.get("Groups", []))
+    existing["Estimated"] = existing["Estimated"] or bool(result.get("Estimated", False))
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

@@ -1,0 +1,253 @@
+"""The pipeline the Lambda and the CLI share: plan -> collect -> process -> publish.
+
+Two jobs:
+- the daily run writes month-to-date M (not on the 1st) and the last complete month M-1,
+  which it leaves alone once Cost Explorer calls all of its periods final;
+- a backfill writes the N complete months before the current one, skipping months that
+  already have a summary unless forced.
+Everything that decides what to do is here; talking to AWS is in the collector and the
+store, turning data into files is in the processor, formats and publisher.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from dapanoskop.collector import CollectionConfig, collect, collect_forecast, resolve_cost_category
+from dapanoskop.costexplorer import CostExplorer
+from dapanoskop.model import Status, Window, WindowData
+from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
+from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
+from dapanoskop.publisher import read_summary, summary_key, update_index, write_period
+from dapanoskop.settings import Settings
+from dapanoskop.store import ObjectStore, StoreError
+
+logger = logging.getLogger(__name__)
+
+_ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+Progress = Callable[[str], None]
+
+
+def redact(text: str) -> str:
+    """Replace AWS account ids (12 digits) so answers and logs can be shared safely."""
+    return _ACCOUNT_ID.sub("REDACTED", text)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    period: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    period: str
+    error: str
+
+
+@dataclass
+class RunResult:
+    """What a run did; the Lambda's answer body and the CLI's --json output."""
+
+    mode: str
+    destination: str
+    succeeded: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+    ce_requests: int = 0
+    ce_requests_by_operation: dict[str, int] = field(default_factory=dict)
+    index: list[str] = field(default_factory=list)
+
+    @property
+    def status_code(self) -> int:
+        return 207 if self.failed else 200
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "destination": self.destination,
+            "succeeded": self.succeeded,
+            "skipped": [{"period": s.period, "reason": s.reason} for s in self.skipped],
+            "failed": [{"period": f.period, "error": redact(f.error)} for f in self.failed],
+            "ce_requests": self.ce_requests,
+            "ce_requests_by_operation": dict(sorted(self.ce_requests_by_operation.items())),
+            "ce_cost_usd": f"{Decimal(self.ce_requests) / 100:.2f}",
+            "index": self.index,
+        }
+
+
+def run_daily(settings: Settings, ce_client: Any, store: ObjectStore, now: datetime) -> RunResult:
+    """The scheduled run: month-to-date M and, while it is not final yet, M-1."""
+    result = RunResult(mode="daily", destination=str(settings.destination))
+    specs = []
+    for spec in daily_specs(now.date()):
+        if not spec.is_mtd and _is_final(store, spec.period):
+            result.skipped.append(Skipped(spec.period, "already published with final data"))
+        else:
+            specs.append(spec)
+    return _run(settings, ce_client, store, now, specs, result)
+
+
+def run_backfill(
+    settings: Settings,
+    ce_client: Any,
+    store: ObjectStore,
+    now: datetime,
+    months: int,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Write the `months` complete months before the current one."""
+    result = RunResult(mode="backfill", destination=str(settings.destination))
+    specs = []
+    for spec in backfill_specs(now.date(), months):
+        if force:
+            specs.append(spec)
+            continue
+        try:
+            exists = store.exists(summary_key(spec.period))
+        except StoreError as error:
+            # Not knowing is not permission to overwrite.
+            result.failed.append(Failed(spec.period, str(error)))
+            continue
+        if exists:
+            result.skipped.append(Skipped(spec.period, "summary.json exists (use force)"))
+        else:
+            specs.append(spec)
+    return _run(settings, ce_client, store, now, specs, result, progress)
+
+
+def _run(
+    settings: Settings,
+    ce_client: Any,
+    store: ObjectStore,
+    now: datetime,
+    specs: Sequence[SummarySpec],
+    result: RunResult,
+    progress: Progress | None = None,
+) -> RunResult:
+    ce = CostExplorer(ce_client)
+    if specs:
+        reports = _collect_and_process(settings, ce, specs, now)
+        result.ce_requests = ce.requests
+        result.ce_requests_by_operation = dict(ce.counts)
+        for spec in specs:
+            _publish_one(store, spec, reports[spec.period], result)
+            if progress:
+                progress(spec.period)
+    result.index = update_index(store, now)
+    result.succeeded.sort(reverse=True)
+    result.skipped.sort(key=lambda s: s.period, reverse=True)
+    result.failed.sort(key=lambda f: f.period, reverse=True)
+    return result
+
+
+@dataclass(frozen=True)
+class _Processed:
+    report: PeriodReport
+    current: WindowData
+
+
+def _collect_and_process(
+    settings: Settings, ce: CostExplorer, specs: Sequence[SummarySpec], now: datetime
+) -> dict[str, _Processed]:
+    today = now.date()
+    newest = max(specs, key=lambda s: s.current.start)
+    cost_category = resolve_cost_category(ce, settings.cost_category_name, newest.current)
+    config = CollectionConfig(
+        cost_metric=settings.cost_metric,
+        workload_tag_key=settings.workload_tag_key,
+        cost_category_name=cost_category,
+        history_months=settings.history_months,
+    )
+    data = collect(ce, specs, config, today)
+    forecasts = {
+        spec.period: collect_forecast(ce, today, settings.forecast_metric, data[spec.current])
+        for spec in specs
+        if spec.is_mtd
+    }
+    options = ReportOptions(
+        include_efs=settings.include_efs,
+        include_ebs=settings.include_ebs,
+        workload_tag_key=settings.workload_tag_key,
+        cost_metric=settings.cost_metric,
+        cost_category_name=cost_category,
+    )
+    collection = {
+        "ce_requests": ce.requests,
+        "ce_requests_by_operation": dict(sorted(ce.counts.items())),
+    }
+    collected_at = now.astimezone(UTC)
+    return {
+        spec.period: _Processed(
+            build_period_report(
+                spec,
+                _windows_of(spec, data),
+                options,
+                collected_at=collected_at,
+                collection=collection,
+                forecast_total=forecasts.get(spec.period),
+            ),
+            data[spec.current],
+        )
+        for spec in specs
+    }
+
+
+def _windows_of(spec: SummarySpec, data: Mapping[Window, WindowData]) -> dict[Window, WindowData]:
+    return {window: data[window] for window in spec.windows()}
+
+
+def _publish_one(
+    store: ObjectStore, spec: SummarySpec, processed: _Processed, result: RunResult
+) -> None:
+    current = processed.current
+    if current.status is Status.UNAVAILABLE:
+        result.skipped.append(Skipped(spec.period, "Cost Explorer has no data for this month"))
+        return
+    if not current.has_cost:
+        # Never replace a period that has cost with an empty answer (nor write an empty one).
+        reason = "Cost Explorer returned no cost for this month"
+        if _has_cost(store, spec.period):
+            reason += "; kept the published data"
+        result.skipped.append(Skipped(spec.period, reason))
+        return
+    try:
+        write_period(store, processed.report)
+    except StoreError as error:
+        logger.error("period failed period=%s error=%s", spec.period, redact(str(error)))
+        result.failed.append(Failed(spec.period, str(error)))
+        return
+    result.succeeded.append(spec.period)
+
+
+def _is_final(store: ObjectStore, period: str) -> bool:
+    """True when the published summary exists and none of its periods is estimated."""
+    try:
+        summary = read_summary(store, period)
+    except StoreError as error:
+        logger.warning("cannot read summary; rewriting period=%s error=%s", period, error)
+        return False
+    if summary is None:
+        return False
+    statuses = summary.get("period_status", {}).values()
+    return Status.ESTIMATED.value not in statuses
+
+
+def _has_cost(store: ObjectStore, period: str) -> bool:
+    try:
+        summary = read_summary(store, period)
+    except StoreError:
+        return True  # unknown: assume there is something worth keeping
+    return bool(
+        summary
+        and (summary.get("cost_centers") or summary.get("totals", {}).get("current_cost_usd"))
+    )
