@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from dapanoskop import aws
 from dapanoskop.costexplorer import error_code
@@ -82,6 +82,8 @@ class S3Store:
             if error_code(error) in ("NoSuchKey", "404"):
                 return None
             raise StoreError(f"cannot read {self.describe(key)}: {error}") from error
+        except BotoCoreError as error:
+            raise StoreError(f"cannot read {self.describe(key)}: {error}") from error
         return StoredObject(answer["Body"].read(), answer["ETag"])
 
     def exists(self, key: str) -> bool:
@@ -90,6 +92,8 @@ class S3Store:
         except ClientError as error:
             if error_code(error) in ("NoSuchKey", "404", "NotFound"):
                 return False
+            raise StoreError(f"cannot tell whether {self.describe(key)} exists: {error}") from error
+        except BotoCoreError as error:
             raise StoreError(f"cannot tell whether {self.describe(key)} exists: {error}") from error
         return True
 
@@ -126,6 +130,8 @@ class S3Store:
             if code == "NoSuchKey" and if_match is not None:
                 raise PreconditionFailedError(self.describe(key)) from error
             raise StoreError(f"cannot write {self.describe(key)}: {error}") from error
+        except BotoCoreError as error:
+            raise StoreError(f"cannot write {self.describe(key)}: {error}") from error
 
     def list_keys(self, suffix: str) -> list[str]:
         start = f"{self.prefix}/" if self.prefix else ""
@@ -140,7 +146,7 @@ class S3Store:
                     for obj in page.get("Contents", [])
                     if obj["Key"].endswith(suffix)
                 )
-        except ClientError as error:
+        except (ClientError, BotoCoreError) as error:
             raise StoreError(f"cannot list s3://{self.bucket}/{start}: {error}") from error
         return sorted(keys)
 
@@ -195,6 +201,8 @@ class LocalStore:
                 file.write(body)
             Path(temporary).replace(path)
         except OSError as error:
+            raise StoreError(f"cannot write {self.describe(key)}: {error}") from error
+        except BotoCoreError as error:
             raise StoreError(f"cannot write {self.describe(key)}: {error}") from error
 
     def list_keys(self, suffix: str) -> list[str]:
