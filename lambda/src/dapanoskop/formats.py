@@ -1,0 +1,135 @@
+"""The bytes of the published files (contract §2, §3, §6, §7), deterministic by construction.
+
+Same input, same bytes: JSON keys are sorted, floats use Python's shortest round-trip form,
+Parquet is written from an explicit schema with fixed options and no pandas metadata.
+Decimals become doubles here and nowhere earlier.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dapanoskop.periods import parse_period
+
+if TYPE_CHECKING:
+    from dapanoskop.processor.rows import UsageTypeRow, WorkloadRow
+
+# Column order and types are binding (readers address §7 columns by position). The columns
+# are REQUIRED in Parquet terms: the contract promises no nulls.
+WORKLOAD_SCHEMA = pa.schema(
+    [
+        pa.field("cost_center", pa.string(), nullable=False),
+        pa.field("workload", pa.string(), nullable=False),
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("cost_usd", pa.float64(), nullable=False),
+    ]
+)
+USAGE_SCHEMA = pa.schema(
+    [
+        pa.field("workload", pa.string(), nullable=False),
+        pa.field("usage_type", pa.string(), nullable=False),
+        pa.field("category", pa.string(), nullable=False),
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("cost_usd", pa.float64(), nullable=False),
+        pa.field("usage_quantity", pa.float64(), nullable=False),
+    ]
+)
+# Snappy is readable by every Parquet reader we serve (DuckDB incl. its browser build,
+# Athena, pandas); dictionary encoding keeps the repeated names small.
+_PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "snappy",
+    "use_dictionary": True,
+    "write_statistics": True,
+}
+
+
+def iso_utc(moment: datetime) -> str:
+    """`2026-11-26T06:00:03Z`; a naive datetime is refused rather than guessed to be UTC."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment!r} has no time zone; pass an aware datetime")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def summary_json_bytes(summary: Mapping[str, Any]) -> bytes:
+    """`summary.json`: UTF-8, sorted keys, 2-space indent, trailing newline; NaN is refused."""
+    return _json_bytes(summary)
+
+
+def index_json_bytes(periods: Iterable[str], updated_at: datetime) -> bytes:
+    """`index.json` (§2): the periods deduplicated and newest first.
+
+    Every label is checked to be `YYYY-MM`, because the web report picks its default period
+    from this list and a stray entry would break it.
+    """
+    labels = set(periods)
+    for label in labels:
+        parse_period(label)
+    return _json_bytes({"periods": sorted(labels, reverse=True), "updated_at": iso_utc(updated_at)})
+
+
+def parse_index_periods(data: bytes) -> list[str]:
+    """The periods listed by an existing `index.json`; ValueError when it is not one."""
+    index = json.loads(data.decode("utf-8"))
+    periods = index.get("periods") if isinstance(index, dict) else None
+    if not isinstance(periods, list) or not all(isinstance(p, str) for p in periods):
+        raise ValueError("index.json has no list of period labels under 'periods'")
+    for label in periods:
+        parse_period(label)
+    return periods
+
+
+def parse_summary(data: bytes) -> dict[str, Any]:
+    """A `summary.json` read back; ValueError when it is not a JSON object."""
+    summary = json.loads(data.decode("utf-8"))
+    if not isinstance(summary, dict):
+        raise ValueError("summary.json is not a JSON object")
+    return summary
+
+
+def workload_parquet_bytes(rows: Iterable[WorkloadRow]) -> bytes:
+    """`cost-by-workload.parquet` (§6), rows in the order given."""
+    rows = list(rows)
+    columns = {
+        "cost_center": [row.cost_center for row in rows],
+        "workload": [row.workload for row in rows],
+        "period": [row.period for row in rows],
+        "cost_usd": [_double(row.cost_usd) for row in rows],
+    }
+    return _parquet_bytes(pa.table(columns, schema=WORKLOAD_SCHEMA))
+
+
+def usage_parquet_bytes(rows: Iterable[UsageTypeRow]) -> bytes:
+    """`cost-by-usage-type.parquet` (§7), rows in the order given."""
+    rows = list(rows)
+    columns = {
+        "workload": [row.workload for row in rows],
+        "usage_type": [row.usage_type for row in rows],
+        "category": [row.category for row in rows],
+        "period": [row.period for row in rows],
+        "cost_usd": [_double(row.cost_usd) for row in rows],
+        "usage_quantity": [_double(row.usage_quantity) for row in rows],
+    }
+    return _parquet_bytes(pa.table(columns, schema=USAGE_SCHEMA))
+
+
+def _json_bytes(document: Mapping[str, Any]) -> bytes:
+    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _double(value: Decimal) -> float:
+    # Correctly rounded to the nearest double; + 0.0 turns a negative zero into 0.0.
+    return float(value) + 0.0
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **_PARQUET_OPTIONS)
+    return sink.getvalue().to_pybytes()

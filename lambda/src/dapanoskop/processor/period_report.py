@@ -1,0 +1,214 @@
+"""One period's report: `summary.json` content and the two Parquet tables, from collected data.
+
+Pure: no AWS, no clock, no environment. The collector supplies the windows' lines and the
+run's time; the publisher writes what comes out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from decimal import localcontext as decimal_context
+from typing import Any
+
+from dapanoskop.categories import categorize
+from dapanoskop.formats import iso_utc
+from dapanoskop.model import Window, WindowData
+from dapanoskop.periods import SummarySpec
+from dapanoskop.processor import sources
+from dapanoskop.processor.costcenters import (
+    cost_center_tree,
+    cost_centers_json,
+    prior_partial_json,
+    workload_rows,
+)
+from dapanoskop.processor.rounding import money, percent
+from dapanoskop.processor.rows import UsageTypeRow, WorkloadRow
+from dapanoskop.processor.storage import storage_metrics_json, storage_scope, storage_totals
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+# Fixed arithmetic, whatever context the caller has set: identical input, identical digits.
+_DECIMAL = Context(
+    prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+_HUNDRED = Decimal(100)
+# A disagreement between groupings below half a cent cannot show in the rounded summary.
+_VISIBLE_DIFFERENCE = Decimal("0.005")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    include_efs: bool
+    include_ebs: bool
+    workload_tag_key: str
+    cost_metric: str
+    cost_category_name: str | None
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    period: str  # "YYYY-MM"
+    summary: dict[str, Any]  # JSON-ready, rounded (contract §3)
+    workload_rows: tuple[WorkloadRow, ...]  # contract §6, exact, sorted
+    usage_rows: tuple[UsageTypeRow, ...]  # contract §7, exact, sorted
+
+
+def build_period_report(
+    spec: SummarySpec,
+    data: Mapping[Window, WindowData],
+    options: ReportOptions,
+    *,
+    collected_at: datetime,
+    collection: Mapping[str, Any],
+    forecast_total: Decimal | None = None,
+) -> PeriodReport:
+    """Build the report of `spec.period` from the data of every window of `spec`.
+
+    `forecast_total` is Cost Explorer's projection of the whole month, for month-to-date
+    summaries only. Raises ValueError when a window is missing or a forecast comes with a
+    complete month.
+    """
+    missing = [window for window in spec.windows() if window not in data]
+    if missing:
+        raise ValueError(f"no data for windows {missing} of period {spec.period}")
+    if forecast_total is not None and not spec.is_mtd:
+        raise ValueError(f"a forecast belongs to a month-to-date summary, not {spec.period}")
+    with decimal_context(_DECIMAL):
+        return _build(spec, data, options, collected_at, collection, forecast_total)
+
+
+def _build(
+    spec: SummarySpec,
+    data: Mapping[Window, WindowData],
+    options: ReportOptions,
+    collected_at: datetime,
+    collection: Mapping[str, Any],
+    forecast_total: Decimal | None,
+) -> PeriodReport:
+    three = (spec.current, spec.prev_month, spec.yoy)
+    labels = tuple(window.label for window in three)
+    tree_windows = three if spec.like_for_like is None else (*three, spec.like_for_like)
+    for window in tree_windows:
+        _warn_if_groupings_disagree(data[window])
+    tree = cost_center_tree([sources.cost_by_cost_center(data[w]) for w in tree_windows])
+    summary: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "collected_at": iso_utc(collected_at),
+        "period": spec.period,
+        "is_mtd": spec.is_mtd,
+        "periods": dict(zip(("current", "prev_month", "yoy"), labels, strict=True)),
+        "period_status": {
+            key: data[window].status.value
+            for key, window in zip(("current", "prev_month", "yoy"), three, strict=True)
+        },
+        "cost_metric": options.cost_metric,
+        "workload_tag_key": options.workload_tag_key,
+        "cost_category_name": options.cost_category_name,
+        "totals": _totals(spec, data, forecast_total),
+        "storage_config": {"include_efs": options.include_efs, "include_ebs": options.include_ebs},
+        "storage_metrics": _storage_metrics(spec, data, options),
+        "cost_centers": cost_centers_json(tree),
+        "tagging_coverage": _tagging_coverage(data[spec.current]),
+    }
+    if spec.like_for_like is not None:
+        summary["mtd_comparison"] = {
+            "prior_partial_start": spec.like_for_like.start.isoformat(),
+            "prior_partial_end_exclusive": spec.like_for_like.end.isoformat(),
+            "cost_centers": prior_partial_json(tree, index=3),
+        }
+    summary["collection"] = dict(collection)
+    return PeriodReport(
+        period=spec.period,
+        summary=summary,
+        workload_rows=workload_rows(tree, labels),
+        usage_rows=_usage_rows(three, data),
+    )
+
+
+def _totals(
+    spec: SummarySpec, data: Mapping[Window, WindowData], forecast_total: Decimal | None
+) -> dict[str, float]:
+    """§3.1; the month-to-date fields only for month-to-date, the forecast ones only with one."""
+    prev_total = sources.window_total(data[spec.prev_month])
+    totals = {
+        "current_cost_usd": money(sources.window_total(data[spec.current])),
+        "prev_month_cost_usd": money(prev_total),
+        "yoy_cost_usd": money(sources.window_total(data[spec.yoy])),
+    }
+    if spec.like_for_like is not None:
+        totals["mtd_prior_partial_cost_usd"] = money(sources.window_total(data[spec.like_for_like]))
+    if forecast_total is not None:
+        totals["forecast_total_usd"] = money(forecast_total)
+        totals["prev_complete_total_usd"] = money(prev_total)
+        if prev_total != 0:
+            delta = (forecast_total / prev_total - 1) * _HUNDRED
+            totals["forecast_month_end_delta_pct"] = percent(delta)
+    return totals
+
+
+def _storage_metrics(
+    spec: SummarySpec, data: Mapping[Window, WindowData], options: ReportOptions
+) -> dict[str, Any]:
+    scope = storage_scope(include_efs=options.include_efs, include_ebs=options.include_ebs)
+    current, comparison = (
+        storage_totals(sources.service_lines(data[window]), window, scope)
+        for window in (spec.current, spec.comparison)
+    )
+    return storage_metrics_json(current, comparison, is_mtd=spec.is_mtd)
+
+
+def _tagging_coverage(current: WindowData) -> dict[str, float]:
+    """§3.4 for the current window.
+
+    The percentage is tagged / (tagged + untagged) x 100, 0 when that total is 0, and then
+    clamped into 0..100: with credits one part can be negative (tagged 100, untagged -20
+    gives 125 %), and "more than all of the cost is tagged" would mislead, so such a month
+    shows 100 % (or 0 % when the tagged part is the negative one).
+    """
+    tagged, untagged = sources.tagged_and_untagged(current)
+    total = tagged + untagged
+    share = sources.ZERO if total == 0 else tagged / total * _HUNDRED
+    return {
+        "tagged_cost_usd": money(tagged),
+        "untagged_cost_usd": money(untagged),
+        "tagged_percentage": percent(min(max(share, sources.ZERO), _HUNDRED)),
+    }
+
+
+def _usage_rows(
+    windows: tuple[Window, ...], data: Mapping[Window, WindowData]
+) -> tuple[UsageTypeRow, ...]:
+    """§7: one row per (workload, usage type, period) with a non-zero cost or quantity."""
+    rows = [
+        UsageTypeRow(
+            workload=workload,
+            usage_type=usage_type,
+            category=categorize(usage_type).value,
+            period=window.label,
+            cost_usd=cost,
+            usage_quantity=quantity,
+        )
+        for window in windows
+        for (workload, usage_type), (cost, quantity) in (
+            sources.cost_and_quantity_by_usage_type(data[window]).items()
+        )
+        if cost or quantity
+    ]
+    return tuple(sorted(rows, key=lambda row: (row.period, row.workload, row.usage_type)))
+
+
+def _warn_if_groupings_disagree(data: WindowData) -> None:
+    difference = sources.grouping_disagreement(data)
+    if abs(difference) >= _VISIBLE_DIFFERENCE:
+        logger.warning(
+            "usage and cost center groupings disagree, cost centers will not add up to totals "
+            "window=%s difference=%s",
+            data.window.label,
+            difference,
+        )

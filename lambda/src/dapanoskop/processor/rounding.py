@@ -1,0 +1,34 @@
+"""Rounding at the output edge (contract §3): exact decimals in, JSON numbers out.
+
+Everything before this point is exact `Decimal` arithmetic; these are the only places where
+a number loses digits, always half-up, so 2.345 dollars shows as 2.35.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+_CENT = Decimal("0.01")
+_TENTH = Decimal("0.1")
+_ONE = Decimal(1)
+
+
+def money(amount: Decimal) -> float:
+    """Dollars to 2 decimals."""
+    return _plain_float(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def percent(value: Decimal) -> float:
+    """A percentage to 1 decimal."""
+    return _plain_float(value.quantize(_TENTH, rounding=ROUND_HALF_UP))
+
+
+def whole(value: Decimal) -> int:
+    """A count (bytes) to an integer."""
+    return int(value.quantize(_ONE, rounding=ROUND_HALF_UP))
+
+
+def _plain_float(value: Decimal) -> float:
+    # -0.004 rounds to Decimal("-0.00"); adding 0.0 turns the float -0.0 into 0.0, so the
+    # JSON never shows "-0.0".
+    return float(value) + 0.0

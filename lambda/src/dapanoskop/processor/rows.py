@@ -1,0 +1,31 @@
+"""The rows of the two Parquet files (contract §6, §7), still in exact decimals.
+
+Field order is the Parquet column order; `dapanoskop.formats` turns the decimals into doubles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    """One row of `cost-by-workload.parquet`: a workload's cost within one cost center."""
+
+    cost_center: str
+    workload: str
+    period: str
+    cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class UsageTypeRow:
+    """One row of `cost-by-usage-type.parquet`: a workload's cost and usage of one usage type."""
+
+    workload: str
+    usage_type: str
+    category: str
+    period: str
+    cost_usd: Decimal
+    usage_quantity: Decimal

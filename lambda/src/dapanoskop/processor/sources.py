@@ -1,0 +1,124 @@
+"""Which Cost Explorer grouping feeds which output, and the contract's names for raw values.
+
+The collector fills only the groupings a window needs (see `dapanoskop.model.Grouping`), so
+every reader here takes the best grouping that is present:
+
+| output                                   | grouping (first present wins)                    |
+|------------------------------------------|--------------------------------------------------|
+| totals, tagging_coverage                 | usage, then cost centers, then services (totals) |
+| cost_centers, mtd_comparison, §6 Parquet | cost centers; without a cost category: usage,    |
+|                                          | every workload under `Uncategorized`             |
+| §7 Parquet                               | usage                                            |
+| storage_metrics                          | services                                         |
+
+A window whose status is `unavailable` counts as empty whatever lines it carries, so its
+totals are 0 as the contract promises.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from dapanoskop.model import CostCenterLine, ServiceLine, Status, UsageLine, WindowData
+
+UNTAGGED = "Untagged"
+UNCATEGORIZED = "Uncategorized"
+# Cost Explorer's values for cost that the cost category does not cover.
+_UNCOVERED_COST_CENTERS = frozenset({"", "No cost category"})
+
+ZERO = Decimal(0)
+
+
+def workload_name(raw: str) -> str:
+    """The contract's workload name for a raw tag value ("" = no tag)."""
+    return raw or UNTAGGED
+
+
+def cost_center_name(raw: str) -> str:
+    """The contract's cost center name for a raw cost category value."""
+    return UNCATEGORIZED if raw in _UNCOVERED_COST_CENTERS else raw
+
+
+def usage_lines(data: WindowData) -> tuple[UsageLine, ...] | None:
+    return None if data.status is Status.UNAVAILABLE else data.usage
+
+
+def cost_center_lines(data: WindowData) -> tuple[CostCenterLine, ...] | None:
+    return None if data.status is Status.UNAVAILABLE else data.cost_centers
+
+
+def service_lines(data: WindowData) -> tuple[ServiceLine, ...]:
+    """The service grouping; empty when absent (storage of a window without it is 0)."""
+    return () if data.status is Status.UNAVAILABLE else data.services or ()
+
+
+def window_total(data: WindowData) -> Decimal:
+    """Total cost of a window from the first grouping present (all of them sum to it)."""
+    usage, by_cost_center = usage_lines(data), cost_center_lines(data)
+    if usage is not None:
+        return _sum_cost(usage)
+    if by_cost_center is not None:
+        return _sum_cost(by_cost_center)
+    return _sum_cost(service_lines(data))
+
+
+def tagged_and_untagged(data: WindowData) -> tuple[Decimal, Decimal]:
+    """(tagged, untagged) cost of a window; untagged is cost with an empty workload tag."""
+    lines: Iterable[UsageLine | CostCenterLine] | None = usage_lines(data)
+    if lines is None:
+        lines = cost_center_lines(data) or ()
+    tagged = untagged = ZERO
+    for line in lines:
+        if line.workload:
+            tagged += line.cost
+        else:
+            untagged += line.cost
+    return tagged, untagged
+
+
+def cost_by_cost_center(data: WindowData) -> dict[tuple[str, str], Decimal]:
+    """(cost center, workload) -> cost of one window, raw values renamed and merged."""
+    costs: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    by_cost_center = cost_center_lines(data)
+    if by_cost_center is not None:
+        for line in by_cost_center:
+            key = (cost_center_name(line.cost_center), workload_name(line.workload))
+            costs[key] += line.cost
+        return dict(costs)
+    for usage in usage_lines(data) or ():
+        costs[(UNCATEGORIZED, workload_name(usage.workload))] += usage.cost
+    return dict(costs)
+
+
+def cost_and_quantity_by_usage_type(
+    data: WindowData,
+) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+    """(workload, usage type) -> (cost, quantity) of one window from the usage grouping.
+
+    Lines merge only when two raw tag values get the same name ("" and a literal "Untagged");
+    they then share a usage type and so a unit, and their quantities add up.
+    """
+    merged: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    for line in usage_lines(data) or ():
+        key = (workload_name(line.workload), line.usage_type)
+        cost, quantity = merged.get(key, (ZERO, ZERO))
+        merged[key] = (cost + line.cost, quantity + line.quantity)
+    return merged
+
+
+def grouping_disagreement(data: WindowData) -> Decimal:
+    """Usage total minus cost-center total of a window that has both (0 otherwise).
+
+    Cost Explorer computes both from the same bill, so they agree; a difference means the
+    collector mixed answers (different metric or time period) and the summary would not add up.
+    """
+    usage, by_cost_center = usage_lines(data), cost_center_lines(data)
+    if usage is None or by_cost_center is None:
+        return ZERO
+    return _sum_cost(usage) - _sum_cost(by_cost_center)
+
+
+def _sum_cost(lines: Iterable[UsageLine | CostCenterLine | ServiceLine]) -> Decimal:
+    return sum((line.cost for line in lines), ZERO)
