@@ -1,0 +1,259 @@
+"""The `dapanoskop` command: the Lambda's pipeline from a laptop, plus an offline demo.
+
+Thin by design: options become the same Settings the Lambda builds from its environment,
+the same pipeline runs, and the result document is the Lambda's answer body. Errors are one
+line that says what to do, with exit code 1 (failure) or 2 (usage).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dapanoskop import aws
+from dapanoskop.demo import DEFAULT_DEMO_MONTHS, describe_demo, run_demo
+from dapanoskop.errors import explain
+from dapanoskop.events import DEFAULT_BACKFILL_MONTHS, MAX_BACKFILL_MONTHS
+from dapanoskop.pipeline import RunResult, run_backfill, run_daily
+from dapanoskop.settings import (
+    Destination,
+    LocalDestination,
+    Settings,
+    SettingsError,
+    s3_destination,
+)
+from dapanoskop.store import open_store
+
+MAX_DEMO_MONTHS = 24
+
+OPTION_OF_VARIABLE = {
+    "COST_CATEGORY_NAME": "--cost-category",
+    "INCLUDE_EFS": "--include-efs",
+    "INCLUDE_EBS": "--include-ebs",
+    "WORKLOAD_TAG_KEY": "--tag-key",
+    "COST_METRIC": "--metric",
+    "CE_HISTORY_MONTHS": "--history-months",
+    "DATA_BUCKET": "--output",
+    "DATA_PREFIX": "--output",
+}
+
+
+def _today_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A hidden --today, so tests and reproducible demos can pin the clock."""
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        hidden=True,
+    )(function)
+
+
+def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--output",
+            "output",
+            envvar="DAPANOSKOP_OUTPUT",
+            help="s3://bucket[/prefix] or a local folder [env DAPANOSKOP_OUTPUT, or "
+            "DATA_BUCKET/DATA_PREFIX]",
+        ),
+        click.option(
+            "--cost-category",
+            help="AWS Cost Category that defines cost centers [env COST_CATEGORY_NAME]",
+        ),
+        click.option(
+            "--include-efs/--no-include-efs",
+            default=None,
+            help="count EFS as storage [env INCLUDE_EFS]",
+        ),
+        click.option(
+            "--include-ebs/--no-include-ebs",
+            default=None,
+            help="count EBS volumes and snapshots as storage [env INCLUDE_EBS]",
+        ),
+        click.option("--tag-key", help="tag that names workloads [env WORKLOAD_TAG_KEY, App]"),
+        click.option("--metric", help="Cost Explorer cost metric [env COST_METRIC, UnblendedCost]"),
+        click.option(
+            "--history-months",
+            help="months of Cost Explorer history (13, or 38 with multi-year data) "
+            "[env CE_HISTORY_MONTHS]",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="print the result document as JSON"),
+        _today_option,
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dapanoskop")
+def main() -> None:
+    """Dapanoskop: AWS Cost Explorer data -> summary.json + Parquet, in S3 or a folder."""
+
+
+@main.command()
+@_pipeline_options
+def run(**options: Any) -> None:
+    """Do what the daily Lambda does: month-to-date and the last complete month."""
+    settings = _settings(options)
+    result = _execute(lambda ce, store, now: run_daily(settings, ce, store, now), settings, options)
+    _finish(result, options["as_json"])
+
+
+@main.command()
+@click.option(
+    "--months",
+    type=click.IntRange(1, MAX_BACKFILL_MONTHS),
+    default=DEFAULT_BACKFILL_MONTHS,
+    show_default=True,
+    help="complete months before the current one",
+)
+@click.option("--force", is_flag=True, help="rewrite months that already have a summary")
+@_pipeline_options
+def backfill(months: int, force: bool, **options: Any) -> None:
+    """Write the N complete months before the current one."""
+    settings = _settings(options)
+
+    def job(ce: Any, store: Any, now: datetime) -> RunResult:
+        with _progress(months, "backfill") as advance:
+            return run_backfill(settings, ce, store, now, months, force=force, progress=advance)
+
+    _finish(_execute(job, settings, options), options["as_json"])
+
+
+def _settings(options: Mapping[str, Any]) -> Settings:
+    overrides = {
+        "COST_CATEGORY_NAME": options["cost_category"],
+        "INCLUDE_EFS": _flag(options["include_efs"]),
+        "INCLUDE_EBS": _flag(options["include_ebs"]),
+        "WORKLOAD_TAG_KEY": options["tag_key"],
+        "COST_METRIC": options["metric"],
+        "CE_HISTORY_MONTHS": options["history_months"],
+    }
+    try:
+        return Settings.build(_destination(options["output"]), os.environ, overrides)
+    except SettingsError as error:
+        option = OPTION_OF_VARIABLE.get(error.variable, error.variable)
+        raise click.UsageError(
+            f"{option} ({error.variable}) {error.value!r} is not valid: accepted is "
+            f"{error.accepted}"
+        ) from error
+
+
+def _destination(output: str | None) -> Destination:
+    if output:
+        if output.startswith("s3://"):
+            bucket, _, prefix = output.removeprefix("s3://").partition("/")
+            return s3_destination(bucket, prefix, "DATA_BUCKET")
+        return LocalDestination(Path(output))
+    bucket = os.environ.get("DATA_BUCKET", "").strip()
+    if bucket:
+        return s3_destination(bucket, os.environ.get("DATA_PREFIX", ""))
+    raise click.UsageError(
+        "--output is required: give s3://bucket[/prefix] or a folder (or set DAPANOSKOP_OUTPUT)"
+    )
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()
+
+
+def _now(options: Mapping[str, Any]) -> datetime:
+    pinned = options.get("today")
+    if pinned is not None:
+        return pinned.replace(hour=6, tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def _execute(
+    job: Callable[[Any, Any, datetime], RunResult],
+    settings: Settings,
+    options: Mapping[str, Any],
+    ce_client: Any = None,
+) -> RunResult:
+    """Run a job; any AWS or storage failure becomes one line and exit code 1."""
+    try:
+        store = open_store(settings.destination)
+        return job(ce_client or aws.cost_explorer_client(), store, _now(options))
+    except Exception as error:
+        message = explain(error)
+        if message is None:
+            raise
+        raise click.ClickException(message) from error
+
+
+def _finish(result: RunResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, sort_keys=True))
+    else:
+        _print_result(result)
+    if result.failed:
+        sys.exit(1)
+
+
+def _print_result(result: RunResult) -> None:
+    click.echo(f"{result.mode} run -> {result.destination}")
+    for period in result.succeeded:
+        click.echo(f"  wrote    {period}")
+    for skipped in result.skipped:
+        click.echo(f"  skipped  {skipped.period}: {skipped.reason}")
+    for failed in result.failed:
+        click.echo(f"  FAILED   {failed.period}: {failed.error}")
+    click.echo(f"Cost Explorer requests: {result.ce_requests} (${result.as_dict()['ce_cost_usd']})")
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal; silent when stderr is not a TTY (CI, pipes, --json)."""
+    if not sys.stderr.isatty():
+        yield lambda _period: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield lambda _period: bar.update(1)
+
+
+def _report_writer() -> Callable[[Path, Path], Path] | None:
+    """The HTML report writer, when the report module is installed."""
+    try:
+        from dapanoskop.report import write_report
+    except ImportError:
+        return None
+    return lambda source, target: write_report(str(source), target)
+
+
+@main.command()
+@click.option(
+    "--output",
+    default="demo-output",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder to write the demo's files into",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(1, MAX_DEMO_MONTHS),
+    default=DEFAULT_DEMO_MONTHS,
+    show_default=True,
+    help="complete months to write (plus the month to date)",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the result documents as JSON")
+@_today_option
+def demo(output: Path, months: int, as_json: bool, today: datetime | None) -> None:
+    """Run the real pipeline on a built-in simulated organization: no AWS account needed."""
+    day = today.date() if today else datetime.now(UTC).date()
+    with _progress(months, "demo") as advance:
+        result = run_demo(output, day, months, progress=advance, write_html=_report_writer())
+    if as_json:
+        document = {"backfill": result.backfill.as_dict(), "daily": result.daily.as_dict()}
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+        return
+    click.echo(describe_demo(result))
