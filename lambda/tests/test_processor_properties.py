@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from dapanoskop.formats import summary_json_bytes, usage_parquet_bytes, workload_parquet_bytes
 from dapanoskop.model import CostCenterLine, ServiceLine, Status, UsageLine, Window, WindowData
 from dapanoskop.periods import SummarySpec, add_months, complete_month_spec, mtd_spec
+from dapanoskop.processing.rounding import money
 from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
-from dapanoskop.processor.rounding import money
 
 S3 = "Amazon Simple Storage Service"
 EFS = "Amazon Elastic File System"

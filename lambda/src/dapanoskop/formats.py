@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from dapanoskop.periods import parse_period
 
 if TYPE_CHECKING:
-    from dapanoskop.processor.rows import UsageTypeRow, WorkloadRow
+    from dapanoskop.processing.rows import UsageTypeRow, WorkloadRow
 
 # Column order and types are binding (readers address §7 columns by position). The columns
 # are REQUIRED in Parquet terms: the contract promises no nulls.

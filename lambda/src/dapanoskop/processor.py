@@ -18,16 +18,16 @@ from dapanoskop.categories import categorize
 from dapanoskop.formats import iso_utc
 from dapanoskop.model import Window, WindowData
 from dapanoskop.periods import SummarySpec
-from dapanoskop.processor import sources
-from dapanoskop.processor.costcenters import (
+from dapanoskop.processing import sources
+from dapanoskop.processing.costcenters import (
     cost_center_tree,
     cost_centers_json,
     prior_partial_json,
     workload_rows,
 )
-from dapanoskop.processor.rounding import money, percent
-from dapanoskop.processor.rows import UsageTypeRow, WorkloadRow
-from dapanoskop.processor.storage import storage_metrics_json, storage_scope, storage_totals
+from dapanoskop.processing.rounding import money, percent
+from dapanoskop.processing.rows import UsageTypeRow, WorkloadRow
+from dapanoskop.processing.storage import storage_metrics_json, storage_scope, storage_totals
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from dapanoskop.processor.rounding import money
-from dapanoskop.processor.rows import WorkloadRow
-from dapanoskop.processor.sources import ZERO
+from dapanoskop.processing.rounding import money
+from dapanoskop.processing.rows import WorkloadRow
+from dapanoskop.processing.sources import ZERO
 
 # (cost center, workload) -> cost, for one window.
 PairCosts = Mapping[tuple[str, str], Decimal]

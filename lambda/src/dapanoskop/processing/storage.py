@@ -22,8 +22,8 @@ from dapanoskop.categories import (
     storage_service,
 )
 from dapanoskop.model import ServiceLine, Window
-from dapanoskop.processor.rounding import money, percent, whole
-from dapanoskop.processor.sources import ZERO
+from dapanoskop.processing.rounding import money, percent, whole
+from dapanoskop.processing.sources import ZERO
 
 logger = logging.getLogger(__name__)
 

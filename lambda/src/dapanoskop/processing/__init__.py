@@ -1,0 +1,1 @@
+"""Pieces of the processor (`dapanoskop.processor`): sources, cost centers, storage, rounding."""
