@@ -13,7 +13,8 @@ import boto3
 from botocore.config import Config
 
 CE_REGION = "us-east-1"
-RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8})
+# total_max_attempts counts the first try too: 8 attempts, 7 retries with backoff.
+RETRY_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 8})
 
 
 def cost_explorer_client(session: Any = None) -> Any:

@@ -2,4 +2,18 @@
 
 It sits behind a real boto3 `ce` client, so botocore still validates every request and parses
 every answer; the tests, the offline demo and the benchmarks all use it.
+
+    lce = LocalCostExplorer(items, today=date(2026, 11, 26))
+    ce = lce.client()
+    ce.get_cost_and_usage(...)
+    lce.request_count("GetCostAndUsage")
+
+Operations: GetCostAndUsage (`cost_and_usage`), GetCostCategories (`cost_categories`) and
+GetCostForecast (`forecast`, whose docstring records what the real forecast covers). Anything
+else is refused with `UnsupportedOperationException`.
 """
+
+from dapanoskop.localce.explorer import LocalCostExplorer
+from dapanoskop.localce.ledger import LineItem
+
+__all__ = ["LineItem", "LocalCostExplorer"]
