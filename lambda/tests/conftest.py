@@ -1,13 +1,20 @@
-"""Shared fixtures: a moto S3 bucket, fake AWS credentials that never reach AWS."""
+"""Shared fixtures: a moto S3 server with a bucket, fake AWS credentials that never reach AWS.
+
+S3 runs as moto's real HTTP server on loopback rather than `mock_aws`: `mock_aws` answers
+every in-process AWS request, including the Cost Explorer requests meant for the local Cost
+Explorer, and fails the operations moto has not implemented (GetCostForecast).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
+import requests
+from moto.server import ThreadedMotoServer
 
 BUCKET = "cost-data"
 
@@ -22,11 +29,28 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One moto server for the session, on a free loopback port."""
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
 @pytest.fixture
-def s3() -> Iterator[Any]:
-    """A moto S3 client with an empty versioned bucket named BUCKET."""
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        yield client
+def s3(moto_endpoint: str) -> Any:
+    """An S3 client on a freshly reset moto server, with an empty versioned bucket BUCKET."""
+    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    client = boto3.client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_bucket(Bucket=BUCKET)
+    client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    return client
