@@ -13,12 +13,14 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from report_history_fixture import HOSTILE, HOSTILE_CENTER
 
+from dapanoskop.demo import run_demo
 from dapanoskop.report import write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -194,3 +196,51 @@ def test_without_javascript_every_period_is_shown(
     assert page.locator("section.period:visible").count() == 15
     assert page.locator("#p-2026-03 [data-k=total]").is_visible()
     assert_self_contained(report, seen)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real demo's output: the whole pipeline on the simulated organization."""
+    output = tmp_path_factory.mktemp("demo")
+    run_demo(output, date(2026, 11, 26), 13, write_html=write_report)
+    return output
+
+
+def test_demo_report_in_chromium(browser: Browser, demo_dir: Path) -> None:
+    report = demo_dir / "report.html"
+    assert report.stat().st_size < 1_000_000
+    page, seen = open_report(browser, report)
+
+    october = _summary(demo_dir, "2026-10")
+    section = visible_section(page)
+    assert section.get_attribute("id") == "p-2026-10"
+    assert section.locator("[data-k=total]").inner_text() == _usd(
+        october["totals"]["current_cost_usd"]
+    )
+    assert section.locator("[data-k=storage-cost]").inner_text() == _usd(
+        october["storage_metrics"]["total_cost_usd"]
+    )
+
+    page.locator('nav a[data-period="2026-11"]').click()
+    november = _summary(demo_dir, "2026-11")
+    section = visible_section(page)
+    assert section.get_attribute("id") == "p-2026-11"
+    assert section.locator("[data-k=total]").inner_text() == _usd(
+        november["totals"]["current_cost_usd"]
+    )
+    assert section.locator("[data-k=forecast]").inner_text() == _usd(
+        november["totals"]["forecast_total_usd"]
+    )
+
+    page.locator('nav a[data-period="2025-12"]').click()
+    december = _summary(demo_dir, "2025-12")
+    assert visible_section(page).locator("[data-k=total]").inner_text() == _usd(
+        december["totals"]["current_cost_usd"]
+    )
+
+    assert_self_contained(report, seen)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator('nav a[data-period="2026-10"]').click()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(ARTIFACTS / "demo-report.png"), full_page=True)
