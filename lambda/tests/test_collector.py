@@ -357,10 +357,12 @@ def test_yoy_month_beyond_cost_explorer_retention_is_unavailable(s3: Any) -> Non
         "yoy_cost_usd": 0.0,
     }
     assert summary["cost_centers"] == WITHOUT_YOY
-    # The refused requests are billed like the others: 2 for 2025-10 + 2 + 1 = 5.
-    assert answer["ce_requests"] == 5
+    # The refused request is billed like the others. Once the first grouping learns that
+    # 2025-10 is gone, the cost-center grouping does not ask again: [2026-09, 2026-10] for
+    # each of the three groupings + 1 refused = 4.
+    assert answer["ce_requests"] == 4
     refused = [p for _, p in fake.requests if p["TimePeriod"]["Start"] == "2025-10-01"]
-    assert len(refused) == 2
+    assert len(refused) == 1
     table = pq.read_table(io.BytesIO(read_bytes(s3, "2026-10/cost-by-workload.parquet")))
     last_year = [row for row in table.to_pylist() if row["period"] == "2025-10"]
     assert last_year == [
@@ -422,19 +424,17 @@ def test_old_months_are_split_out_of_a_refused_multi_month_request() -> None:
             services=(ServiceLine(EC2, "BoxUsage:m5.large", d("0.96"), d("10"), "Hrs"),),
         ),
     }
-    # App x usage type: [2024-11] refused; [2025-10, 2025-11] refused, split into [2025-10]
-    # (refused) and [2025-11]. Service x usage type (current and previous month only): the
-    # same split of [2025-10, 2025-11]. 7 requests, each billed.
+    # App x usage type, newest run first: [2025-10, 2025-11] refused; its newer half [2025-11]
+    # answers, its older half [2025-10] is refused, so history starts 2025-11 and [2024-11] is
+    # unavailable without asking. Service x usage type (current and previous month) then asks
+    # for 2025-11 only. 4 requests, each billed.
     assert [p["TimePeriod"] for _, p in fake.requests] == [
-        {"Start": "2024-11-01", "End": "2024-12-01"},
         {"Start": "2025-10-01", "End": "2025-12-01"},
-        {"Start": "2025-10-01", "End": "2025-11-01"},
         {"Start": "2025-11-01", "End": "2025-12-01"},
-        {"Start": "2025-10-01", "End": "2025-12-01"},
         {"Start": "2025-10-01", "End": "2025-11-01"},
         {"Start": "2025-11-01", "End": "2025-12-01"},
     ]
-    assert ce.requests == 7
+    assert ce.requests == 4
 
 
 # --- Cost categories when COST_CATEGORY_NAME is unset ---------------------------------------

@@ -101,7 +101,7 @@ def collect(
     for grouping in Grouping:
         windows = plan.get(grouping, set())
         if windows:
-            fetched[grouping] = _fetch_grouping(ce, grouping, windows, config, horizon)
+            fetched[grouping], horizon = _fetch_grouping(ce, grouping, windows, config, horizon)
     all_windows = {w for windows in plan.values() for w in windows}
     return {window: _window_data(window, fetched) for window in sorted(all_windows)}
 
@@ -121,20 +121,31 @@ def _fetch_grouping(
     windows: set[Window],
     config: CollectionConfig,
     horizon: date,
-) -> dict[Window, _Fetched]:
-    result: dict[Window, _Fetched] = {w: _UNAVAILABLE for w in windows if w.start < horizon}
-    for chain in chain_windows(w for w in windows if w.start >= horizon):
-        result.update(_fetch_chain(ce, grouping, chain, config))
-    return result
+) -> tuple[dict[Window, _Fetched], date]:
+    """Fetch a grouping's windows, newest run first; returns what it learned of the horizon.
+
+    Cost Explorer's history has a single start, so once a month is unavailable every older
+    window is too: it is marked without a request, here and in the groupings after this one.
+    """
+    result: dict[Window, _Fetched] = {}
+    for chain in sorted(chain_windows(windows), key=lambda c: c[-1].end, reverse=True):
+        result.update({w: _UNAVAILABLE for w in chain if w.start < horizon})
+        remaining = [w for w in chain if w.start >= horizon]
+        if remaining:
+            result.update(_fetch_chain(ce, grouping, remaining, config))
+        unavailable = [w.start for w in result if result[w].status is Status.UNAVAILABLE]
+        if unavailable:
+            horizon = max(horizon, add_months(max(unavailable).replace(day=1), 1))
+    return result, horizon
 
 
 def _fetch_chain(
     ce: CostExplorer, grouping: Grouping, chain: list[Window], config: CollectionConfig
 ) -> dict[Window, _Fetched]:
-    """One request for a run of windows; on DataUnavailable, split the run and try halves.
+    """One request for a run of windows; on DataUnavailable, find where the history starts.
 
-    A month Cost Explorer no longer has (or never had) then becomes `unavailable` on its
-    own instead of failing its neighbours.
+    The newer half is tried first: if its oldest month is unavailable, the whole older half
+    is too, so finding the start of Cost Explorer's history costs about log2(n) requests.
     """
     request = _request(grouping, chain[0].start, chain[-1].end, config)
     detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
@@ -145,10 +156,10 @@ def _fetch_chain(
             logger.info("window unavailable grouping=%s window=%s", grouping.value, detail)
             return {chain[0]: _UNAVAILABLE}
         middle = len(chain) // 2
-        return {
-            **_fetch_chain(ce, grouping, chain[:middle], config),
-            **_fetch_chain(ce, grouping, chain[middle:], config),
-        }
+        newer = _fetch_chain(ce, grouping, chain[middle:], config)
+        if newer[chain[middle]].status is Status.UNAVAILABLE:
+            return {**dict.fromkeys(chain[:middle], _UNAVAILABLE), **newer}
+        return {**_fetch_chain(ce, grouping, chain[:middle], config), **newer}
     by_period = {(r["TimePeriod"]["Start"], r["TimePeriod"]["End"]): r for r in results}
     fetched: dict[Window, _Fetched] = {}
     for window in chain:
