@@ -8,6 +8,7 @@ line that says what to do, with exit code 1 (failure) or 2 (usage).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -19,10 +20,14 @@ from typing import Any
 import click
 
 from dapanoskop import aws
-from dapanoskop.demo import DEFAULT_DEMO_MONTHS, describe_demo, run_demo
+from dapanoskop.contract_check import check_output
+from dapanoskop.demo import DEFAULT_DEMO_MONTHS, DemoResult, describe_demo, run_demo
 from dapanoskop.errors import explain
 from dapanoskop.events import DEFAULT_BACKFILL_MONTHS, MAX_BACKFILL_MONTHS
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
+from dapanoskop.publisher import INDEX_KEY
+from dapanoskop.report import report_command, write_report
+from dapanoskop.report.records import ReportError
 from dapanoskop.settings import (
     Destination,
     LocalDestination,
@@ -30,7 +35,7 @@ from dapanoskop.settings import (
     SettingsError,
     s3_destination,
 )
-from dapanoskop.store import open_store
+from dapanoskop.store import ObjectStore, open_store
 
 MAX_DEMO_MONTHS = 24
 
@@ -95,15 +100,49 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="log each step of the pipeline on stderr")
 @click.version_option(package_name="dapanoskop")
-def main() -> None:
-    """Dapanoskop: AWS Cost Explorer data -> summary.json + Parquet, in S3 or a folder."""
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Dapanoskop: AWS Cost Explorer data -> summary.json + Parquet, in S3 or a folder.
+
+    AWS credentials, profile and region come from the usual AWS environment
+    (AWS_PROFILE, ~/.aws/config, AWS_ENDPOINT_URL_S3, ...).
+    """
+    # Tests (and embedding programs) pass clients in: main(obj={"ce_client": ..., "s3_client":
+    # ...}). Without them, boto3 clients are created when a command first needs AWS.
+    ctx.ensure_object(dict)
+    _configure_logging(verbose)
+
+
+main.add_command(report_command)
+
+
+class _CliLogHandler(logging.StreamHandler):
+    """The handler this command installs; replaced, never stacked, when main runs again."""
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Pipeline warnings (with -v also its steps) on stderr, one line each.
+
+    Without this, Python's last-resort handler would print bare messages, and warnings that
+    only repeat an error the command reports anyway would clutter its one-line message.
+    """
+    logger = logging.getLogger("dapanoskop")
+    for handler in [h for h in logger.handlers if isinstance(h, _CliLogHandler)]:
+        logger.removeHandler(handler)
+    handler = _CliLogHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.addHandler(handler)
+    if verbose:
+        logger.setLevel(logging.INFO)
 
 
 @main.command()
 @_pipeline_options
 def run(**options: Any) -> None:
-    """Do what the daily Lambda does: month-to-date and the last complete month."""
+    """Do what the daily Lambda does (month to date and last month)."""
     settings = _settings(options)
     result = _execute(lambda ce, store, now: run_daily(settings, ce, store, now), settings, options)
     _finish(result, options["as_json"])
@@ -142,11 +181,14 @@ def _settings(options: Mapping[str, Any]) -> Settings:
     try:
         return Settings.build(_destination(options["output"]), os.environ, overrides)
     except SettingsError as error:
-        option = OPTION_OF_VARIABLE.get(error.variable, error.variable)
-        raise click.UsageError(
-            f"{option} ({error.variable}) {error.value!r} is not valid: accepted is "
-            f"{error.accepted}"
-        ) from error
+        raise _usage_error(error, OPTION_OF_VARIABLE.get(error.variable, error.variable)) from error
+
+
+def _usage_error(error: SettingsError, option: str) -> click.UsageError:
+    """Exit code 2 with the option, the variable it falls back to, the value and what is valid."""
+    return click.UsageError(
+        f"{option} ({error.variable}) {error.value!r} is not valid: accepted is {error.accepted}"
+    )
 
 
 def _destination(output: str | None) -> Destination:
@@ -178,12 +220,36 @@ def _execute(
     job: Callable[[Any, Any, datetime], RunResult],
     settings: Settings,
     options: Mapping[str, Any],
-    ce_client: Any = None,
 ) -> RunResult:
-    """Run a job; any AWS or storage failure becomes one line and exit code 1."""
+    """Run a job; any AWS or storage failure becomes one line and exit code 1.
+
+    The destination is read first (its index.json), so a missing bucket, missing permission
+    or unreachable endpoint stops the run before it pays for Cost Explorer requests.
+    """
+    clients = _clients()
+    with _explained_errors():
+        store = open_store(settings.destination, clients.get("s3_client"))
+        _preflight(store)
+        ce_client = clients.get("ce_client") or aws.cost_explorer_client()
+        return job(ce_client, store, _now(options))
+
+
+def _clients() -> Mapping[str, Any]:
+    """Clients passed in through click's context object (tests); empty when run as a command."""
+    obj = click.get_current_context().find_object(dict)
+    return obj if obj is not None else {}
+
+
+def _preflight(store: ObjectStore) -> None:
+    """Read index.json (missing is fine): raises StoreError when the destination is unusable."""
+    store.get(INDEX_KEY)
+
+
+@contextmanager
+def _explained_errors() -> Iterator[None]:
+    """A failure the user can fix becomes `Error: <one line>` and exit code 1; a bug stays whole."""
     try:
-        store = open_store(settings.destination)
-        return job(ce_client or aws.cost_explorer_client(), store, _now(options))
+        yield
     except Exception as error:
         message = explain(error)
         if message is None:
@@ -221,15 +287,6 @@ def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
         yield lambda _period: bar.update(1)
 
 
-def _report_writer() -> Callable[[Path, Path], Path] | None:
-    """The HTML report writer, when the report module is installed."""
-    try:
-        from dapanoskop.report import write_report
-    except ImportError:
-        return None
-    return lambda source, target: write_report(str(source), target)
-
-
 @main.command()
 @click.option(
     "--output",
@@ -248,12 +305,60 @@ def _report_writer() -> Callable[[Path, Path], Path] | None:
 @click.option("--json", "as_json", is_flag=True, help="print the result documents as JSON")
 @_today_option
 def demo(output: Path, months: int, as_json: bool, today: datetime | None) -> None:
-    """Run the real pipeline on a built-in simulated organization: no AWS account needed."""
+    """Run the pipeline on a simulated organization (no AWS account).
+
+    The real collector, processor and publisher, against a local Cost Explorer loaded with a
+    built-in, deterministic organization; writes the files and an HTML report to a folder.
+    """
     day = today.date() if today else datetime.now(UTC).date()
-    with _progress(months, "demo") as advance:
-        result = run_demo(output, day, months, progress=advance, write_html=_report_writer())
+    folder = output.resolve()
+    with _explained_errors(), _progress(months, "demo") as advance:
+        try:
+            result = run_demo(folder, day, months, progress=advance, write_html=write_report)
+        except ReportError as error:
+            raise click.ClickException(
+                f"wrote the demo's files to {folder} but not its report: {error}"
+            ) from error
     if as_json:
         document = {"backfill": result.backfill.as_dict(), "daily": result.daily.as_dict()}
         click.echo(json.dumps(document, indent=2, sort_keys=True))
+    else:
+        click.echo(describe_demo(result))
+    if _demo_failed(result):
+        sys.exit(1)
+
+
+def _demo_failed(result: DemoResult) -> bool:
+    return bool(result.backfill.failed or result.daily.failed)
+
+
+@main.command()
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="DIR|s3://BUCKET[/PREFIX]",
+    help="where the pipeline published index.json and the period folders",
+)
+def check(source: str) -> None:
+    """Check published files against the data contract.
+
+    Exit code 0 when they conform; 1 with one line per problem when they do not.
+    """
+    if source.startswith("s3://"):
+        bucket, _, prefix = source.removeprefix("s3://").partition("/")
+        try:
+            s3_destination(bucket, prefix)
+        except SettingsError as error:
+            raise click.UsageError(
+                f"--from {error.value!r} is not valid: accepted is {error.accepted}"
+            ) from error
+    with _explained_errors():
+        problems = check_output(source, s3_client=_clients().get("s3_client"))
+    if not problems:
+        click.echo(f"{source}: conforms to the data contract")
         return
-    click.echo(describe_demo(result))
+    click.echo(f"{source}: {len(problems)} contract problem(s)")
+    for problem in problems:
+        click.echo(f"  {problem}")
+    sys.exit(1)

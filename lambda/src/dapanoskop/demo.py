@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,11 @@ YEAR_OF_HISTORY = 12
 @dataclass(frozen=True)
 class DemoResult:
     output: Path
+    today: date
     backfill: RunResult
     daily: RunResult
-    latest_complete: dict[str, Any] | None
+    latest_complete: dict[str, Any] | None  # summary.json of the newest complete month
+    month_to_date: dict[str, Any] | None  # summary.json of the month to date (None on the 1st)
     report: Path | None
 
 
@@ -63,44 +65,81 @@ def run_demo(
     now = datetime.combine(today, time(6, 0), UTC)
     backfill = run_backfill(settings, client, store, now, months, force=True, progress=progress)
     daily = run_daily(settings, client, store, now)
-    latest = _latest_complete(output, backfill)
+    latest = _summary(output, backfill.succeeded[0]) if backfill.succeeded else None
+    month = today.strftime("%Y-%m")
+    month_to_date = _summary(output, month) if month in daily.succeeded else None
     report = write_html(output, output / "report.html") if write_html else None
-    return DemoResult(output, backfill, daily, latest, report)
+    return DemoResult(output, today, backfill, daily, latest, month_to_date, report)
 
 
-def _latest_complete(output: Path, backfill: RunResult) -> dict[str, Any] | None:
-    if not backfill.succeeded:
-        return None
-    path = output / backfill.succeeded[0] / "summary.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+def _summary(output: Path, period: str) -> dict[str, Any]:
+    return json.loads((output / period / "summary.json").read_text(encoding="utf-8"))
 
 
 def describe_demo(result: DemoResult) -> str:
-    """What the demo wrote and its headline numbers, for a person at a terminal."""
-    lines = [f"Wrote the demo organization's cost history to {result.output}/"]
-    lines.append(f"  periods: {', '.join(result.daily.index)}")
-    summary = result.latest_complete
-    if summary is not None:
-        totals = summary["totals"]
+    """Where the files are and the headline numbers, for a person at a terminal."""
+    periods = result.daily.index
+    lines = [f"Wrote the demo organization's cost history to {result.output}"]
+    if periods:
         lines.append(
-            f"  {summary['period']}: total ${totals['current_cost_usd']:,.2f} "
-            f"(previous month ${totals['prev_month_cost_usd']:,.2f}, "
-            f"a year before ${totals['yoy_cost_usd']:,.2f})"
+            f"  index.json and {len(periods)} period folders, {periods[-1]} to {periods[0]} "
+            "(summary.json + 2 Parquet files each)"
         )
-        for center in summary["cost_centers"][:3]:
-            lines.append(f"    {center['name']}: ${center['current_cost_usd']:,.2f}")
-        storage = summary["storage_metrics"]
-        lines.append(
-            f"  storage ${storage['total_cost_usd']:,.2f}, "
-            f"{storage['total_volume_bytes'] / 2**40:,.1f} TiB, "
-            f"${storage['cost_per_tb_usd']:,.2f} per TiB, "
-            f"hot tier {storage['hot_tier_percentage']}%"
-        )
-        lines.append(f"  tagged: {summary['tagging_coverage']['tagged_percentage']}%")
+    if result.latest_complete is not None:
+        lines.extend(_complete_month_lines(result.latest_complete))
+    if result.month_to_date is not None:
+        lines.append(_month_to_date_line(result.month_to_date, result.today))
     requests = result.backfill.ce_requests + result.daily.ce_requests
     lines.append(
-        f"  Cost Explorer requests (simulated): {requests}, ${requests / 100:.2f} on a real account"
+        f"  Cost Explorer requests: {requests} (simulated; ${requests / 100:.2f} on a real account)"
     )
     if result.report is not None:
-        lines.append(f"  report: {result.report}")
+        lines.append(f"  report: {result.report} (open it in a browser)")
+    lines.append(f"  check it against the data contract: dapanoskop check --from {result.output}")
     return "\n".join(lines)
+
+
+def _complete_month_lines(summary: dict[str, Any]) -> list[str]:
+    totals, periods = summary["totals"], summary["periods"]
+    current = totals["current_cost_usd"]
+    centers = summary["cost_centers"]
+    storage = summary["storage_metrics"]
+    tagging = summary["tagging_coverage"]
+    top = ", ".join(f"{c['name']} {_usd(c['current_cost_usd'])}" for c in centers[:3])
+    return [
+        f"  {summary['period']}: {_usd(current)}, "
+        f"{_change(current, totals['prev_month_cost_usd'])} vs {periods['prev_month']} "
+        f"({_usd(totals['prev_month_cost_usd'])}), "
+        f"{_change(current, totals['yoy_cost_usd'])} vs {periods['yoy']} "
+        f"({_usd(totals['yoy_cost_usd'])})",
+        f"    cost centers: {top} ({len(centers)} in all)",
+        f"    storage: {_usd(storage['total_cost_usd'])} for "
+        f"{storage['total_volume_bytes'] / 2**40:,.1f} TiB "
+        f"({_usd(storage['cost_per_tb_usd'])} per TiB), {storage['hot_tier_percentage']}% hot",
+        f"    tagged with {summary['workload_tag_key']}: {tagging['tagged_percentage']}% "
+        f"({_usd(tagging['untagged_cost_usd'])} untagged)",
+    ]
+
+
+def _month_to_date_line(summary: dict[str, Any], today: date) -> str:
+    totals = summary["totals"]
+    through = (today - timedelta(days=1)).isoformat()
+    line = f"  {summary['period']} to date (through {through}): {_usd(totals['current_cost_usd'])}"
+    if "forecast_total_usd" in totals:
+        line += f", forecast for the month {_usd(totals['forecast_total_usd'])}"
+        if "forecast_month_end_delta_pct" in totals:
+            delta = totals["forecast_month_end_delta_pct"]
+            line += f" ({delta:+}% vs {summary['periods']['prev_month']})"
+    return line
+
+
+def _usd(amount: float) -> str:
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def _change(current: float, before: float) -> str:
+    """`+4.7%`, from the rounded totals the summary shows; `n/a` when there was nothing before."""
+    if before == 0:
+        return "n/a"
+    return f"{(current / before - 1) * 100:+.1f}%"

@@ -1,0 +1,461 @@
+"""The contract check: the demo's output passes, and each kind of defect is reported by name.
+
+Each defect test starts from a copy of a real demo history (two complete months and the
+month to date), breaks one thing the way a faulty writer would, and expects exactly the
+problem that names it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from dapanoskop.cli import main
+from dapanoskop.contract_check import check_output
+from dapanoskop.demo import run_demo
+from tests.conftest import BUCKET
+
+TODAY = date(2026, 11, 26)
+COMPLETE = "2026-10"  # the newest complete month of the demo history
+MTD = "2026-11"
+
+
+@pytest.fixture(scope="module")
+def demo_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "history"
+    result = run_demo(folder, TODAY, months=2)
+    assert result.daily.index == ["2026-11", "2026-10", "2026-09"]
+    return folder
+
+
+@pytest.fixture
+def history(demo_history: Path, tmp_path: Path) -> Path:
+    """A private copy to break."""
+    return Path(shutil.copytree(demo_history, tmp_path / "history"))
+
+
+def edit_json(path: Path, change: Callable[[Any], None]) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def edit_summary(history: Path, period: str, change: Callable[[dict], None]) -> None:
+    edit_json(history / period / "summary.json", change)
+
+
+def rewrite_parquet(path: Path, change: Callable[[pa.Table], pa.Table]) -> None:
+    pq.write_table(change(pq.read_table(path)), path)
+
+
+def test_the_demo_history_conforms(history: Path) -> None:
+    assert check_output(history) == []
+
+
+# summary.json
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "schema_version",
+        "collected_at",
+        "period",
+        "is_mtd",
+        "periods",
+        "period_status",
+        "cost_metric",
+        "workload_tag_key",
+        "cost_category_name",
+        "totals",
+        "storage_config",
+        "storage_metrics",
+        "cost_centers",
+        "tagging_coverage",
+        "collection",
+    ],
+)
+def test_a_missing_top_level_field_is_reported(history: Path, field: str) -> None:
+    edit_summary(history, COMPLETE, lambda s: s.pop(field))
+
+    assert check_output(history) == [f"2026-10/summary.json: {field} is missing"]
+
+
+@pytest.mark.parametrize(
+    ("path", "period"),
+    [
+        (("totals", "yoy_cost_usd"), COMPLETE),
+        (("totals", "mtd_prior_partial_cost_usd"), MTD),
+        (("period_status", "prev_month"), COMPLETE),
+        (("periods", "yoy"), COMPLETE),
+        (("storage_config", "include_ebs"), COMPLETE),
+        (("storage_metrics", "hot_tier_percentage"), COMPLETE),
+        (("storage_metrics", "prev_month_cost_per_tb_usd"), COMPLETE),
+        (("storage_metrics", "mtd_prior_partial_storage_cost_usd"), MTD),
+        (("tagging_coverage", "tagged_percentage"), COMPLETE),
+        (("collection", "ce_requests"), COMPLETE),
+        (("mtd_comparison", "prior_partial_end_exclusive"), MTD),
+    ],
+)
+def test_a_missing_nested_field_is_reported(
+    history: Path, path: tuple[str, str], period: str
+) -> None:
+    edit_summary(history, period, lambda s: s[path[0]].pop(path[1]))
+
+    assert check_output(history) == [f"{period}/summary.json: {path[0]}.{path[1]} is missing"]
+
+
+def test_a_workload_without_a_name_is_reported(history: Path) -> None:
+    edit_summary(history, COMPLETE, lambda s: s["cost_centers"][1]["workloads"][0].pop("name"))
+
+    assert check_output(history) == [
+        "2026-10/summary.json: cost_centers[1].workloads[0].name is missing"
+    ]
+
+
+def test_month_to_date_without_its_comparison_is_reported(history: Path) -> None:
+    edit_summary(history, MTD, lambda s: s.pop("mtd_comparison"))
+
+    assert check_output(history) == [
+        "2026-11/summary.json: mtd_comparison is missing (is_mtd is true)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "problem"),
+    [
+        (("schema_version",), "1", 'schema_version is "1", expected an integer'),
+        (("schema_version",), 2, "schema_version is 2, expected 1"),
+        (("is_mtd",), "false", 'is_mtd is "false", expected true or false'),
+        (
+            ("collected_at",),
+            "26.11.2026",
+            'collected_at is "26.11.2026", expected an ISO-8601 UTC time like 2026-11-26T06:00:03Z',
+        ),
+        (("cost_category_name",), 5, "cost_category_name is 5, expected a string or null"),
+        (
+            ("period_status", "current"),
+            "Final",
+            'period_status.current is "Final", expected one of estimated, final, unavailable',
+        ),
+        (("periods", "prev_month"), "2026-08", "periods.prev_month is 2026-08, expected 2026-09"),
+        (
+            ("totals", "current_cost_usd"),
+            "141.50",
+            'totals.current_cost_usd is "141.50", expected an amount rounded to cents',
+        ),
+        (
+            ("storage_metrics", "total_volume_bytes"),
+            1.5,
+            "storage_metrics.total_volume_bytes is 1.5, expected a whole number >= 0",
+        ),
+        (
+            ("tagging_coverage", "tagged_percentage"),
+            100.5,
+            "tagging_coverage.tagged_percentage "
+            "is 100.5, expected a percentage from 0 to 100, 1 decimal",
+        ),
+        (
+            ("storage_config", "include_efs"),
+            1,
+            "storage_config.include_efs is 1, expected true or false",
+        ),
+        (
+            ("collection", "ce_requests"),
+            1.0,
+            "collection.ce_requests is 1.0, expected a whole number >= 0",
+        ),
+        (("cost_centers",), {}, "cost_centers is {}, expected an array"),
+    ],
+)
+def test_a_wrong_type_is_reported(
+    history: Path, path: tuple[str, ...], value: Any, problem: str
+) -> None:
+    def change(summary: dict) -> None:
+        parent = summary
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = value
+
+    edit_summary(history, COMPLETE, change)
+
+    assert check_output(history) == [f"2026-10/summary.json: {problem}"]
+
+
+def test_unrounded_money_is_reported(history: Path) -> None:
+    edit_summary(history, COMPLETE, lambda s: s["storage_metrics"].update(total_cost_usd=1.005))
+
+    assert check_output(history) == [
+        "2026-10/summary.json: storage_metrics.total_cost_usd is 1.005, expected an amount "
+        "rounded to cents"
+    ]
+
+
+def test_cost_centers_that_do_not_add_up_to_the_total_are_reported(history: Path) -> None:
+    summary = json.loads((history / COMPLETE / "summary.json").read_text())
+    added = sum(c["yoy_cost_usd"] for c in summary["cost_centers"])
+    wrong = round(summary["totals"]["yoy_cost_usd"] + 1, 2)
+
+    edit_summary(history, COMPLETE, lambda s: s["totals"].update(yoy_cost_usd=wrong))
+
+    assert check_output(history) == [
+        f"2026-10/summary.json: cost_centers add up to {added:.2f} in yoy_cost_usd, but "
+        f"totals.yoy_cost_usd is {wrong:.2f}"
+    ]
+
+
+def test_workloads_that_do_not_add_up_to_their_cost_center_are_reported(history: Path) -> None:
+    center = json.loads((history / COMPLETE / "summary.json").read_text())["cost_centers"][0]
+    added = sum(w["prev_month_cost_usd"] for w in center["workloads"]) + 1
+
+    def add_a_dollar(summary: dict) -> None:
+        workload = summary["cost_centers"][0]["workloads"][0]
+        workload["prev_month_cost_usd"] = round(workload["prev_month_cost_usd"] + 1, 2)
+
+    edit_summary(history, COMPLETE, add_a_dollar)
+
+    problems = check_output(history)
+    assert problems[0] == (
+        f"2026-10/summary.json: cost_centers[0].workloads add up to {added:.2f} in "
+        f"prev_month_cost_usd, but cost_centers[0].prev_month_cost_usd is "
+        f"{center['prev_month_cost_usd']:.2f}"
+    )
+    # The Parquet file still has the old amount, so the two files disagree as well.
+    assert len(problems) == 2
+    assert problems[1].startswith("2026-10/cost-by-workload.parquet: cost_usd of (")
+
+
+def test_cost_centers_out_of_order_are_reported(history: Path) -> None:
+    edit_summary(history, COMPLETE, lambda s: s["cost_centers"].reverse())
+
+    assert check_output(history) == [
+        "2026-10/summary.json: cost_centers are not ordered by current_cost_usd descending, "
+        "then name"
+    ]
+
+
+def test_a_summary_in_the_wrong_folder_is_reported(history: Path) -> None:
+    edit_summary(history, COMPLETE, lambda s: s.update(period="2026-09"))
+
+    assert check_output(history) == [
+        "2026-10/summary.json: period is 2026-09, but the file is in folder 2026-10"
+    ]
+
+
+# index.json
+
+
+def test_an_index_listing_a_missing_period_is_reported(history: Path) -> None:
+    edit_json(history / "index.json", lambda i: i["periods"].append("2026-08"))
+
+    assert check_output(history) == [
+        "index.json: periods lists 2026-08, but 2026-08/summary.json does not exist"
+    ]
+
+
+def test_a_deleted_summary_still_listed_is_reported(history: Path) -> None:
+    (history / "2026-09" / "summary.json").unlink()
+
+    assert check_output(history) == [
+        "index.json: periods lists 2026-09, but 2026-09/summary.json does not exist"
+    ]
+
+
+def test_an_index_missing_a_published_period_is_reported(history: Path) -> None:
+    edit_json(history / "index.json", lambda i: i["periods"].remove("2026-10"))
+
+    assert check_output(history) == [
+        "index.json: periods does not list 2026-10, but 2026-10/summary.json exists"
+    ]
+
+
+def test_an_index_not_newest_first_is_reported(history: Path) -> None:
+    edit_json(history / "index.json", lambda i: i["periods"].reverse())
+
+    assert check_output(history) == ["index.json: periods are not newest first"]
+
+
+def test_a_missing_index_is_reported(history: Path) -> None:
+    (history / "index.json").unlink()
+
+    assert check_output(history) == ["index.json: is missing"]
+
+
+def test_an_index_that_is_not_json_is_reported(history: Path) -> None:
+    (history / "index.json").write_text("{", encoding="utf-8")
+
+    problems = check_output(history)
+
+    assert len(problems) == 1
+    assert problems[0].startswith("index.json: is not UTF-8 JSON (")
+
+
+# Parquet
+
+
+def test_swapped_parquet_columns_are_reported(history: Path) -> None:
+    def swap(table: pa.Table) -> pa.Table:
+        names = table.column_names
+        return table.select([*names[:4], "usage_quantity", "cost_usd"])
+
+    rewrite_parquet(history / COMPLETE / "cost-by-usage-type.parquet", swap)
+
+    assert check_output(history) == [
+        "2026-10/cost-by-usage-type.parquet: has columns workload string, usage_type string, "
+        "category string, period string, usage_quantity double, cost_usd double, expected "
+        "workload string, usage_type string, category string, period string, cost_usd double, "
+        "usage_quantity double"
+    ]
+
+
+def test_a_parquet_column_of_the_wrong_type_is_reported(history: Path) -> None:
+    def as_float32(table: pa.Table) -> pa.Table:
+        return table.set_column(3, "cost_usd", table.column("cost_usd").cast(pa.float32()))
+
+    rewrite_parquet(history / COMPLETE / "cost-by-workload.parquet", as_float32)
+
+    assert check_output(history) == [
+        "2026-10/cost-by-workload.parquet: has columns cost_center string, workload string, "
+        "period string, cost_usd float, expected cost_center string, workload string, "
+        "period string, cost_usd double"
+    ]
+
+
+def test_nulls_in_parquet_are_reported(history: Path) -> None:
+    def null_first_quantity(table: pa.Table) -> pa.Table:
+        quantities = table.column("usage_quantity").to_pylist()
+        quantities[0] = None
+        return table.set_column(5, "usage_quantity", pa.array(quantities, pa.float64()))
+
+    rewrite_parquet(history / COMPLETE / "cost-by-usage-type.parquet", null_first_quantity)
+
+    assert check_output(history) == [
+        "2026-10/cost-by-usage-type.parquet: column usage_quantity has 1 null(s)"
+    ]
+
+
+def test_a_missing_parquet_file_is_reported(history: Path) -> None:
+    (history / "2026-09" / "cost-by-workload.parquet").unlink()
+
+    assert check_output(history) == ["2026-09/cost-by-workload.parquet: is missing"]
+
+
+def test_a_workload_row_missing_for_one_period_is_reported(history: Path) -> None:
+    path = history / COMPLETE / "cost-by-workload.parquet"
+    first = pq.read_table(path).slice(0, 1).to_pylist()[0]
+    # Remove the first row: its (cost center, workload) pair then lacks one of the periods.
+    rewrite_parquet(path, lambda table: table.slice(1))
+
+    problems = check_output(history)
+
+    assert (
+        f"2026-10/cost-by-workload.parquet: has no row for ({first['cost_center']}, "
+        f"{first['workload']}) in {first['period']}"
+    ) in problems
+
+
+def test_unsorted_usage_rows_are_reported(history: Path) -> None:
+    rewrite_parquet(
+        history / COMPLETE / "cost-by-usage-type.parquet",
+        lambda table: table.take(list(reversed(range(table.num_rows)))),
+    )
+
+    assert check_output(history) == [
+        "2026-10/cost-by-usage-type.parquet: rows are not sorted by period, workload, usage_type"
+    ]
+
+
+def test_an_unknown_category_is_reported(history: Path) -> None:
+    def relabel(table: pa.Table) -> pa.Table:
+        categories = [
+            "Networking" if c == "Other" else c for c in table.column("category").to_pylist()
+        ]
+        return table.set_column(2, "category", pa.array(categories, pa.string()))
+
+    rewrite_parquet(history / COMPLETE / "cost-by-usage-type.parquet", relabel)
+
+    assert check_output(history) == [
+        "2026-10/cost-by-usage-type.parquet: has category 'Networking', expected one of "
+        "Compute, Other, Storage, Support"
+    ]
+
+
+# where the files are
+
+
+def test_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    assert check_output(tmp_path / "nothing") == [f"{tmp_path / 'nothing'} is not a folder"]
+
+
+def test_an_empty_folder_has_no_index(tmp_path: Path) -> None:
+    assert check_output(tmp_path) == ["index.json: is missing"]
+
+
+def test_the_demo_history_conforms_in_s3(
+    demo_history: Path, s3: Any, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_endpoint)
+    for path in sorted(demo_history.rglob("*")):
+        if path.is_file():
+            key = f"copy/{path.relative_to(demo_history).as_posix()}"
+            s3.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
+
+    assert check_output(f"s3://{BUCKET}/copy") == []
+    assert check_output(f"s3://{BUCKET}/elsewhere") == ["index.json: is missing"]
+
+
+# the command
+
+
+def test_check_command_passes_the_demo_history(history: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--from", str(history)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{history}: conforms to the data contract\n"
+
+
+def test_check_command_lists_problems_and_exits_1(history: Path) -> None:
+    (history / "index.json").unlink()
+    (history / "2026-09" / "cost-by-usage-type.parquet").unlink()
+
+    result = CliRunner().invoke(main, ["check", "--from", str(history)])
+
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{history}: 2 contract problem(s)\n"
+        "  index.json: is missing\n"
+        "  2026-09/cost-by-usage-type.parquet: is missing\n"
+    )
+
+
+def test_check_command_on_a_missing_bucket(
+    s3: Any, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_endpoint)
+
+    result = CliRunner().invoke(main, ["check", "--from", "s3://no-such-bucket"])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the S3 bucket no-such-bucket does not exist (cannot list s3://no-such-bucket/): "
+        "create it or correct the name\n"
+    )
+
+
+def test_check_command_refuses_a_bad_bucket_name() -> None:
+    result = CliRunner().invoke(main, ["check", "--from", "s3://Cost_Data"])
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: --from 'Cost_Data' is not valid: accepted is an S3 bucket name: 3-63 lowercase "
+        "letters, digits, dots, hyphens"
+    )
