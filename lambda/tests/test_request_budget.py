@@ -1,0 +1,316 @@
+"""The Cost Explorer bill of a run: every request (every page) costs $0.01.
+
+Budget (issue 3), for an account whose answers fit one page per request: a daily run <= 12
+requests, a 13-month backfill <= 10. The local Cost Explorer records every HTTP request it
+answers, so these tests assert the exact requests, not just their number.
+
+Counts and what they cost (the README documents these):
+
+| run                                                   | requests | cost  |
+|-------------------------------------------------------|----------|-------|
+| daily, day 2..31, cost category configured            | 8        | $0.08 |
+|   7 GetCostAndUsage + 1 GetCostForecast               |          |       |
+| daily, day 2..31, cost category found by lookup       | 9        | $0.09 |
+|   + 1 GetCostCategories                               |          |       |
+| daily, the account has no cost category              | 7        | $0.07 |
+|   GetCostCategories + 5 GetCostAndUsage + forecast    |          |       |
+| daily on the 1st (only the last complete month)       | 5        | $0.05 |
+| daily on the 31st after a 28-day February             | 6        | $0.06 |
+| backfill of 13 months, cost category configured       | 3        | $0.03 |
+| backfill of 13 months, cost category found by lookup  | 4        | $0.04 |
+
+A year of daily runs with a configured cost category: 12 x 5 + 353 x 8 = 2,884 requests,
+about $28.84 (the established implementation: 25 a day, about $91). The 13-month backfill
+costs $0.03 instead of 182 requests ($1.82).
+
+Why these numbers: each grouping is asked once per run of adjacent windows (Cost Explorer's
+MONTHLY granularity splits the answer back at month boundaries), and only for the windows a
+summary uses it for: workload x usage type for each summary's current, previous and year-ago
+month; workload x cost center for every window including the like-for-like one; service x usage
+type (storage) for the current and the comparison window only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from dapanoskop.handler import handle
+from dapanoskop.localce import LineItem, LocalCostExplorer
+from dapanoskop.periods import add_months
+from tests.conftest import BUCKET
+
+NOV_26 = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+CONFIGURED = {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": "CostCenter"}
+LOOKED_UP = {"DATA_BUCKET": BUCKET}
+
+USAGE = ("App", "USAGE_TYPE")
+COST_CENTER = ("App", "CostCenter")
+SERVICE = ("SERVICE", "USAGE_TYPE")
+
+
+def cau(grouping: tuple[str, str], start: str, end: str) -> tuple[str, ...]:
+    return ("GetCostAndUsage", *grouping, start, end)
+
+
+# The daily run of 26 November 2026 (empty bucket) writes two summaries:
+#   2026-11 (MTD): current [11-01, 11-26), prev October, yoy November 2025,
+#                  like-for-like [10-01, 10-26);
+#   2026-10:       current October, prev September, yoy October 2025.
+# Adjacent windows share a request: the year-ago months [2025-10-01, 2025-12-01) and
+# September..November-to-date [2026-09-01, 2026-11-26).
+DAILY_NOV_26 = [
+    cau(USAGE, "2025-10-01", "2025-12-01"),
+    cau(USAGE, "2026-09-01", "2026-11-26"),
+    cau(COST_CENTER, "2025-10-01", "2025-12-01"),
+    cau(COST_CENTER, "2026-09-01", "2026-11-26"),
+    cau(COST_CENTER, "2026-10-01", "2026-10-26"),  # like-for-like
+    cau(SERVICE, "2026-09-01", "2026-11-26"),  # storage: current + comparison only
+    cau(SERVICE, "2026-10-01", "2026-10-26"),
+    ("GetCostForecast", "2026-11-26", "2026-12-01"),
+]
+
+# Each day: (service, usage type, unit, cost, App tag, CostCenter).
+DAILY_LINES = (
+    ("Amazon Simple Storage Service", "TimedStorage-ByteHrs", "GB-Mo", "1.00", "web", "Research"),
+    (
+        "Amazon Elastic Compute Cloud - Compute",
+        "BoxUsage:m5.large",
+        "Hrs",
+        "2.00",
+        "batch",
+        "Platform",
+    ),
+)
+
+
+def ledger(today: date, *, cost_category: bool = True) -> list[LineItem]:
+    """A modest account: $1.00 S3 + $2.00 EC2 a day over all the months Cost Explorer keeps.
+
+    Two workloads, two usage types, two cost centers: each month has two groups per grouping,
+    so even a 13-month request is 26 groups, one page.
+    """
+    items = []
+    day = add_months(today.replace(day=1), -13)
+    while day < today:
+        for service, usage_type, unit, amount, workload, center in DAILY_LINES:
+            items.append(
+                LineItem(
+                    day,
+                    "111111111111",
+                    service,
+                    usage_type,
+                    unit,
+                    Decimal(amount),
+                    Decimal("1"),
+                    tags={"App": workload},
+                    cost_categories={"CostCenter": center} if cost_category else {},
+                )
+            )
+        day += timedelta(days=1)
+    return items
+
+
+def run(
+    s3: Any,
+    now: datetime,
+    event: Any = None,
+    env: dict[str, str] = CONFIGURED,
+    *,
+    cost_category: bool = True,
+) -> tuple[int, dict[str, Any], LocalCostExplorer]:
+    lce = LocalCostExplorer(ledger(now.date(), cost_category=cost_category), now.date())
+    answer = handle(event, env, lambda: now, lce.client(), s3)
+    return answer["statusCode"], json.loads(answer["body"]), lce
+
+
+def sent(lce: LocalCostExplorer) -> list[tuple[str, ...]]:
+    """Each request as (operation, group-by keys..., start, end), sorted: the bill does not
+    depend on the order the collector sends them in."""
+    described = []
+    for operation, params in lce.requests:
+        keys = tuple(group["Key"] for group in params.get("GroupBy", []))
+        period = params["TimePeriod"]
+        described.append((operation, *keys, period["Start"], period["End"]))
+    return sorted(described)
+
+
+def assert_economical(lce: LocalCostExplorer) -> None:
+    """One page per request, and no (grouping, month piece) fetched twice."""
+    assert not any("NextPageToken" in params for _, params in lce.requests)
+    pieces: Counter[tuple[Any, ...]] = Counter()
+    for operation, params in lce.requests:
+        if operation != "GetCostAndUsage":
+            continue
+        assert params["Granularity"] == "MONTHLY"
+        keys = tuple(group["Key"] for group in params["GroupBy"])
+        start = date.fromisoformat(params["TimePeriod"]["Start"])
+        end = date.fromisoformat(params["TimePeriod"]["End"])
+        while start < end:  # the MONTHLY result periods of the request
+            piece_end = min(add_months(start.replace(day=1), 1), end)
+            pieces[(keys, start, piece_end)] += 1
+            start = piece_end
+    assert max(pieces.values()) == 1, pieces
+
+
+def assert_reported(s3: Any, body: dict[str, Any], by_operation: dict[str, int]) -> None:
+    """The answer and every summary written carry the run's request count and cost."""
+    total = sum(by_operation.values())
+    assert body["ce_requests"] == total
+    assert body["ce_requests_by_operation"] == by_operation
+    assert body["ce_cost_usd"] == f"{total / 100:.2f}"
+    assert body["succeeded"]
+    for period in body["succeeded"]:
+        stored = s3.get_object(Bucket=BUCKET, Key=f"{period}/summary.json")["Body"].read()
+        collection = json.loads(stored)["collection"]
+        assert collection["ce_requests"] == total, period
+        assert collection["ce_requests_by_operation"] == by_operation, period
+
+
+def test_daily_run_with_a_configured_cost_category_makes_8_requests(s3: Any) -> None:
+    status, body, lce = run(s3, NOV_26)
+
+    assert status == 200
+    assert body["succeeded"] == ["2026-11", "2026-10"]
+    assert sent(lce) == sorted(DAILY_NOV_26)
+    assert_economical(lce)
+    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1})
+
+
+def test_daily_run_looking_up_the_cost_category_makes_9_requests(s3: Any) -> None:
+    status, body, lce = run(s3, NOV_26, env=LOOKED_UP)
+
+    assert status == 200
+    # The lookup covers the newest summary's current window; the account's only category,
+    # CostCenter, is then used exactly as if configured.
+    assert sent(lce) == sorted([*DAILY_NOV_26, ("GetCostCategories", "2026-11-01", "2026-11-26")])
+    assert_economical(lce)
+    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostCategories": 1, "GetCostForecast": 1})
+
+
+def test_daily_run_without_any_cost_category_makes_7_requests(s3: Any) -> None:
+    status, body, lce = run(s3, NOV_26, env=LOOKED_UP, cost_category=False)
+
+    assert status == 200
+    # No cost center grouping at all; the like-for-like window's workload costs come from the
+    # usage-type grouping instead.
+    assert sent(lce) == sorted(
+        [
+            ("GetCostCategories", "2026-11-01", "2026-11-26"),
+            cau(USAGE, "2025-10-01", "2025-12-01"),
+            cau(USAGE, "2026-09-01", "2026-11-26"),
+            cau(USAGE, "2026-10-01", "2026-10-26"),
+            cau(SERVICE, "2026-09-01", "2026-11-26"),
+            cau(SERVICE, "2026-10-01", "2026-10-26"),
+            ("GetCostForecast", "2026-11-26", "2026-12-01"),
+        ]
+    )
+    assert_economical(lce)
+    assert_reported(s3, body, {"GetCostAndUsage": 5, "GetCostCategories": 1, "GetCostForecast": 1})
+
+
+def test_daily_run_after_last_month_is_final_still_makes_8_requests(s3: Any) -> None:
+    # October is published with final data (it closed on 4 November), so only November
+    # month-to-date is written: its windows no longer chain with September, and storage needs
+    # the like-for-like window and November-to-date, which do not touch.
+    run(s3, NOV_26, {"backfill": True, "months": 1})
+
+    status, body, lce = run(s3, NOV_26 + timedelta(hours=1))
+
+    assert status == 200
+    assert body["succeeded"] == ["2026-11"]
+    assert body["skipped"] == [{"period": "2026-10", "reason": "already published with final data"}]
+    assert sent(lce) == sorted(
+        [
+            cau(USAGE, "2025-11-01", "2025-12-01"),
+            cau(USAGE, "2026-10-01", "2026-11-26"),
+            cau(COST_CENTER, "2025-11-01", "2025-12-01"),
+            cau(COST_CENTER, "2026-10-01", "2026-11-26"),
+            cau(COST_CENTER, "2026-10-01", "2026-10-26"),
+            cau(SERVICE, "2026-10-01", "2026-10-26"),
+            cau(SERVICE, "2026-11-01", "2026-11-26"),
+            ("GetCostForecast", "2026-11-26", "2026-12-01"),
+        ]
+    )
+    assert_economical(lce)
+    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1})
+
+
+def test_daily_run_on_the_first_makes_5_requests(s3: Any) -> None:
+    # 1 December 2026 writes only November: current November, prev October, yoy November
+    # 2025. No month-to-date period, so no like-for-like window and no forecast.
+    status, body, lce = run(s3, datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
+
+    assert status == 200
+    assert body["succeeded"] == ["2026-11"]
+    assert sent(lce) == sorted(
+        [
+            cau(USAGE, "2025-11-01", "2025-12-01"),
+            cau(USAGE, "2026-10-01", "2026-12-01"),
+            cau(COST_CENTER, "2025-11-01", "2025-12-01"),
+            cau(COST_CENTER, "2026-10-01", "2026-12-01"),
+            cau(SERVICE, "2026-10-01", "2026-12-01"),
+        ]
+    )
+    assert_economical(lce)
+    assert_reported(s3, body, {"GetCostAndUsage": 5})
+
+
+def test_daily_run_on_31_march_after_a_28_day_february_makes_6_requests(s3: Any) -> None:
+    # The like-for-like window of 31 March 2026 is all of February (28 days < 30), the same
+    # window as the previous month, so it is fetched once, inside the January..March chain.
+    status, body, lce = run(s3, datetime(2026, 3, 31, 6, 0, tzinfo=UTC))
+
+    assert status == 200
+    assert body["succeeded"] == ["2026-03", "2026-02"]
+    assert sent(lce) == sorted(
+        [
+            cau(USAGE, "2025-02-01", "2025-04-01"),
+            cau(USAGE, "2026-01-01", "2026-03-31"),
+            cau(COST_CENTER, "2025-02-01", "2025-04-01"),
+            cau(COST_CENTER, "2026-01-01", "2026-03-31"),
+            cau(SERVICE, "2026-01-01", "2026-03-31"),
+            ("GetCostForecast", "2026-03-31", "2026-04-01"),
+        ]
+    )
+    assert_economical(lce)
+    assert_reported(s3, body, {"GetCostAndUsage": 5, "GetCostForecast": 1})
+
+
+def test_backfill_of_13_months_makes_3_requests(s3: Any) -> None:
+    # October 2026 back to October 2025, each with its previous and year-ago month. Cost
+    # Explorer keeps 2025-10-01 onwards, so September 2025 and the year-ago months before
+    # October 2025 are known unavailable without asking; everything else is one chain,
+    # [2025-10-01, 2026-11-01), asked once per grouping.
+    status, body, lce = run(s3, NOV_26, {"backfill": True})
+
+    assert status == 200
+    assert len(body["succeeded"]) == 13
+    assert sent(lce) == sorted(
+        [
+            cau(USAGE, "2025-10-01", "2026-11-01"),
+            cau(COST_CENTER, "2025-10-01", "2026-11-01"),
+            cau(SERVICE, "2025-10-01", "2026-11-01"),
+        ]
+    )
+    assert_economical(lce)
+    assert_reported(s3, body, {"GetCostAndUsage": 3})
+
+
+def test_backfill_looking_up_the_cost_category_makes_4_requests(s3: Any) -> None:
+    status, body, lce = run(s3, NOV_26, {"backfill": True}, env=LOOKED_UP)
+
+    assert status == 200
+    assert sent(lce) == sorted(
+        [
+            ("GetCostCategories", "2026-10-01", "2026-11-01"),
+            cau(USAGE, "2025-10-01", "2026-11-01"),
+            cau(COST_CENTER, "2025-10-01", "2026-11-01"),
+            cau(SERVICE, "2025-10-01", "2026-11-01"),
+        ]
+    )
+    assert_economical(lce)
+    assert_reported(s3, body, {"GetCostAndUsage": 3, "GetCostCategories": 1})
