@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -24,55 +23,16 @@ from botocore.exceptions import ClientError
 from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
 from tests.conftest import BUCKET
+from tests.three_dollar_account import ledger
 
 TODAY = date(2026, 11, 26)
 FIRST_RUN = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 SECOND_RUN = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
-# Cost Explorer keeps 13 months before the current one: 2025-10-01 is the oldest day it has.
-LEDGER_START = date(2025, 10, 1)
 ENV = {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": "CostCenter"}
 ACCOUNT_ID = "123456789012"
 EXISTS_SKIP = "summary.json exists (use force)"
 NO_DATA = "Cost Explorer has no data for this month"
 NO_COST = "Cost Explorer returned no cost for this month"
-
-
-def ledger(
-    start: date = LEDGER_START, end: date = TODAY, *, gap: str | None = None
-) -> list[LineItem]:
-    """$1.00 S3 + $2.00 EC2 per day in [start, end), except in the month labelled `gap`."""
-    items = []
-    day = start
-    while day < end:
-        if f"{day:%Y-%m}" != gap:
-            items.append(
-                LineItem(
-                    day,
-                    "111111111111",
-                    "Amazon Simple Storage Service",
-                    "TimedStorage-ByteHrs",
-                    "GB-Mo",
-                    Decimal("1.00"),
-                    Decimal("3"),
-                    tags={"App": "web"},
-                    cost_categories={"CostCenter": "Research"},
-                )
-            )
-            items.append(
-                LineItem(
-                    day,
-                    "111111111111",
-                    "Amazon Elastic Compute Cloud - Compute",
-                    "BoxUsage:m5.large",
-                    "Hrs",
-                    Decimal("2.00"),
-                    Decimal("24"),
-                    tags={"App": "batch"},
-                    cost_categories={"CostCenter": "Platform"},
-                )
-            )
-        day += timedelta(days=1)
-    return items
 
 
 def run(

@@ -16,8 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -28,8 +27,9 @@ from botocore.stub import Stubber
 
 from dapanoskop.aws import RETRY_CONFIG
 from dapanoskop.handler import handle
-from dapanoskop.localce import LineItem, LocalCostExplorer
+from dapanoskop.localce import LocalCostExplorer
 from tests.conftest import BUCKET
+from tests.three_dollar_account import ledger
 
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 ENV = {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": "CostCenter"}
@@ -39,43 +39,8 @@ EXISTS_SKIP = "summary.json exists (use force)"
 INTERNAL_ERROR = "We encountered an internal error. Please try again."
 
 
-def ledger(end: date) -> list[LineItem]:
-    """$1.00 S3 + $2.00 EC2 per day from 1 October 2025 (13 months back) until `end`."""
-    items = []
-    day = date(2025, 10, 1)
-    while day < end:
-        items.append(
-            LineItem(
-                day,
-                "111111111111",
-                "Amazon Simple Storage Service",
-                "TimedStorage-ByteHrs",
-                "GB-Mo",
-                Decimal("1.00"),
-                Decimal("3"),
-                tags={"App": "web"},
-                cost_categories={"CostCenter": "Research"},
-            )
-        )
-        items.append(
-            LineItem(
-                day,
-                "111111111111",
-                "Amazon Elastic Compute Cloud - Compute",
-                "BoxUsage:m5.large",
-                "Hrs",
-                Decimal("2.00"),
-                Decimal("24"),
-                tags={"App": "batch"},
-                cost_categories={"CostCenter": "Platform"},
-            )
-        )
-        day += timedelta(days=1)
-    return items
-
-
 def local_ce(now: datetime = NOW) -> LocalCostExplorer:
-    return LocalCostExplorer(ledger(now.date()), now.date())
+    return LocalCostExplorer(ledger(end=now.date()), now.date())
 
 
 def run(
