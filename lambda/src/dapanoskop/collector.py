@@ -13,8 +13,9 @@ Economy rules (each request and each page costs $0.01):
 from __future__ import annotations
 
 import logging
+import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -109,7 +110,7 @@ def collect(
 @dataclass(frozen=True)
 class _Fetched:
     status: Status
-    groups: tuple[dict[str, Any], ...]
+    lines: tuple[Any, ...]
 
 
 _UNAVAILABLE = _Fetched(Status.UNAVAILABLE, ())
@@ -150,7 +151,7 @@ def _fetch_chain(
     request = _request(grouping, chain[0].start, chain[-1].end, config)
     detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
     try:
-        results = ce.cost_and_usage(request, detail)
+        results = ce.cost_and_usage(request, detail, _PARSERS[grouping])
     except ClientError:  # DataUnavailableException: the others are wrapped by CostExplorer
         if len(chain) == 1:
             logger.info("window unavailable grouping=%s window=%s", grouping.value, detail)
@@ -160,15 +161,15 @@ def _fetch_chain(
         if newer[chain[middle]].status is Status.UNAVAILABLE:
             return {**dict.fromkeys(chain[:middle], _UNAVAILABLE), **newer}
         return {**_fetch_chain(ce, grouping, chain[:middle], config), **newer}
-    by_period = {(r["TimePeriod"]["Start"], r["TimePeriod"]["End"]): r for r in results}
+    by_period = {(r.start, r.end): r for r in results}
     fetched: dict[Window, _Fetched] = {}
     for window in chain:
         found = by_period.get((window.start.isoformat(), window.end.isoformat()))
         if found is None:
             fetched[window] = _Fetched(Status.FINAL, ())
             continue
-        status = Status.ESTIMATED if found["Estimated"] else Status.FINAL
-        fetched[window] = _Fetched(status, tuple(found["Groups"]))
+        status = Status.ESTIMATED if found.estimated else Status.FINAL
+        fetched[window] = _Fetched(status, tuple(found.lines))
     return fetched
 
 
@@ -209,23 +210,25 @@ def _window_data(
     return WindowData(
         window=window,
         status=status,
-        usage=_lines(parts, Grouping.WORKLOAD_USAGE_TYPE, _usage_line),
-        cost_centers=_lines(parts, Grouping.WORKLOAD_COST_CENTER, _cost_center_line),
-        services=_lines(parts, Grouping.SERVICE_USAGE_TYPE, _service_line),
+        usage=_lines(parts, Grouping.WORKLOAD_USAGE_TYPE),
+        cost_centers=_lines(parts, Grouping.WORKLOAD_COST_CENTER),
+        services=_lines(parts, Grouping.SERVICE_USAGE_TYPE),
     )
 
 
-def _lines(parts: Mapping[Grouping, _Fetched], grouping: Grouping, parse: Any) -> Any:
+def _lines(parts: Mapping[Grouping, _Fetched], grouping: Grouping) -> Any:
     part = parts.get(grouping)
-    if part is None:
-        return None
-    return tuple(parse(group) for group in part.groups)
+    return None if part is None else part.lines
 
 
 def _value(key: str) -> str:
-    """`App$genome` -> `genome`; `App$` -> `` (no value). Dimension keys have no `$` prefix."""
+    """`App$genome` -> `genome`; `App$` -> `` (no value). Dimension keys have no `$` prefix.
+
+    Interned: the same few thousand names recur in every month and grouping, and one copy
+    of each is a large part of a big account's memory.
+    """
     _, sep, value = key.partition("$")
-    return value if sep else key
+    return sys.intern(value if sep else key)
 
 
 def _metric(group: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
@@ -245,7 +248,9 @@ def _cost(group: Mapping[str, Any]) -> Decimal:
 def _usage_line(group: Mapping[str, Any]) -> UsageLine:
     workload, usage_type = group["Keys"]
     quantity, unit = _metric(group, USAGE_QUANTITY)
-    return UsageLine(_value(workload), usage_type, _cost(group), quantity, unit)
+    return UsageLine(
+        _value(workload), sys.intern(usage_type), _cost(group), quantity, sys.intern(unit)
+    )
 
 
 def _cost_center_line(group: Mapping[str, Any]) -> CostCenterLine:
@@ -256,7 +261,16 @@ def _cost_center_line(group: Mapping[str, Any]) -> CostCenterLine:
 def _service_line(group: Mapping[str, Any]) -> ServiceLine:
     service, usage_type = group["Keys"]
     quantity, unit = _metric(group, USAGE_QUANTITY)
-    return ServiceLine(service, usage_type, _cost(group), quantity, unit)
+    return ServiceLine(
+        sys.intern(service), sys.intern(usage_type), _cost(group), quantity, sys.intern(unit)
+    )
+
+
+_PARSERS: dict[Grouping, Callable[[Mapping[str, Any]], Any]] = {
+    Grouping.WORKLOAD_USAGE_TYPE: _usage_line,
+    Grouping.WORKLOAD_COST_CENTER: _cost_center_line,
+    Grouping.SERVICE_USAGE_TYPE: _service_line,
+}
 
 
 def resolve_cost_category(ce: CostExplorer, configured: str | None, window: Window) -> str | None:

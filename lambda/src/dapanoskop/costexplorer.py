@@ -9,7 +9,7 @@ may be split across pages.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,16 @@ def error_code(error: Exception) -> str:
 
 
 @dataclass
+class PeriodResult[T]:
+    """One time period of a GetCostAndUsage answer, its groups parsed into records."""
+
+    start: str
+    end: str
+    estimated: bool = False
+    lines: list[T] = field(default_factory=list)
+
+
+@dataclass
 class CostExplorer:
     """Counts requests per operation; `requests` is what the run pays for."""
 
@@ -50,13 +60,21 @@ class CostExplorer:
         method = getattr(self.client, _snake(operation))
         return method(**params)
 
-    def cost_and_usage(self, request: Mapping[str, Any], detail: str) -> list[dict[str, Any]]:
-        """All ResultsByTime of a GetCostAndUsage request, pages merged by time period.
+    def cost_and_usage[T](
+        self,
+        request: Mapping[str, Any],
+        detail: str,
+        parse_group: Callable[[Mapping[str, Any]], T],
+    ) -> list[PeriodResult[T]]:
+        """Every period of a GetCostAndUsage request, pages merged, groups parsed as they come.
 
+        Each page's groups are turned into `parse_group`'s records before the next page is
+        asked for, so a run never holds botocore's parsed pages (about three times the size
+        of the records) for more than one page.
         Raises the modeled `DataUnavailableException` unchanged (callers decide what an
         unavailable range means) and wraps every other failure in CostExplorerError.
         """
-        merged: dict[tuple[str, str], dict[str, Any]] = {}
+        merged: dict[tuple[str, str], PeriodResult[T]] = {}
         token: str | None = None
         while True:
             params = dict(request) if token is None else {**request, "NextPageToken": token}
@@ -69,8 +87,13 @@ class CostExplorer:
             except BotoCoreError as error:
                 raise CostExplorerError("GetCostAndUsage", detail, error) from error
             for result in page.get("ResultsByTime", []):
-                _merge_result(merged, result)
+                period = result["TimePeriod"]
+                key = (period["Start"], period["End"])
+                merged_result = merged.setdefault(key, PeriodResult(*key))
+                merged_result.estimated |= bool(result.get("Estimated", False))
+                merged_result.lines.extend(parse_group(g) for g in result.get("Groups", ()))
             token = page.get("NextPageToken")
+            del page
             if not token:
                 return list(merged.values())
 
@@ -94,22 +117,6 @@ class CostExplorer:
     def forecast(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """GetCostForecast, unwrapped; errors propagate (a forecast is optional to callers)."""
         return self._call("GetCostForecast", params)
-
-
-def _merge_result(merged: dict[tuple[str, str], dict[str, Any]], result: dict[str, Any]) -> None:
-    period = result["TimePeriod"]
-    key = (period["Start"], period["End"])
-    existing = merged.get(key)
-    if existing is None:
-        merged[key] = {
-            "TimePeriod": period,
-            "Estimated": bool(result.get("Estimated", False)),
-            "Groups": list(result.get("Groups", [])),
-            "Total": dict(result.get("Total", {})),
-        }
-        return
-    existing["Groups"].extend(result.get("Groups", []))
-    existing["Estimated"] = existing["Estimated"] or bool(result.get("Estimated", False))
 
 
 def _snake(operation: str) -> str:

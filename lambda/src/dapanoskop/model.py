@@ -73,7 +73,7 @@ def _next_month_start(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UsageLine:
     """Cost and usage of one (workload, usage type) in a window.
 
@@ -87,7 +87,7 @@ class UsageLine:
     unit: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CostCenterLine:
     """Cost of one (workload, cost center) in a window.
 
@@ -100,7 +100,7 @@ class CostCenterLine:
     cost: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceLine:
     """Cost and usage of one (service, usage type) in a window: storage is scoped by service."""
 

@@ -136,11 +136,13 @@ def _run(
 ) -> RunResult:
     ce = CostExplorer(ce_client)
     if specs:
-        reports = _collect_and_process(settings, ce, specs, now)
+        collected = _collect(settings, ce, specs, now)
         result.ce_requests = ce.requests
         result.ce_requests_by_operation = dict(ce.counts)
         for spec in specs:
-            _publish_one(store, spec, reports[spec.period], result)
+            # One period at a time: a report is built, written and let go before the next,
+            # so a long backfill of a big account holds one report, not all of them.
+            _publish_one(store, spec, collected, result)
             if progress:
                 progress(spec.period)
     result.index = update_index(store, now)
@@ -151,14 +153,29 @@ def _run(
 
 
 @dataclass(frozen=True)
-class _Processed:
-    report: PeriodReport
-    current: WindowData
+class _Collected:
+    """Everything collected for a run, and how to turn a spec of it into a report."""
+
+    data: Mapping[Window, WindowData]
+    forecasts: Mapping[str, Decimal | None]
+    options: ReportOptions
+    collection: Mapping[str, Any]
+    collected_at: datetime
+
+    def report(self, spec: SummarySpec) -> PeriodReport:
+        return build_period_report(
+            spec,
+            {window: self.data[window] for window in spec.windows()},
+            self.options,
+            collected_at=self.collected_at,
+            collection=self.collection,
+            forecast_total=self.forecasts.get(spec.period),
+        )
 
 
-def _collect_and_process(
+def _collect(
     settings: Settings, ce: CostExplorer, specs: Sequence[SummarySpec], now: datetime
-) -> dict[str, _Processed]:
+) -> _Collected:
     today = now.date()
     newest = max(specs, key=lambda s: s.current.start)
     cost_category = resolve_cost_category(ce, settings.cost_category_name, newest.current)
@@ -185,31 +202,13 @@ def _collect_and_process(
         "ce_requests": ce.requests,
         "ce_requests_by_operation": dict(sorted(ce.counts.items())),
     }
-    collected_at = now.astimezone(UTC)
-    return {
-        spec.period: _Processed(
-            build_period_report(
-                spec,
-                _windows_of(spec, data),
-                options,
-                collected_at=collected_at,
-                collection=collection,
-                forecast_total=forecasts.get(spec.period),
-            ),
-            data[spec.current],
-        )
-        for spec in specs
-    }
-
-
-def _windows_of(spec: SummarySpec, data: Mapping[Window, WindowData]) -> dict[Window, WindowData]:
-    return {window: data[window] for window in spec.windows()}
+    return _Collected(data, forecasts, options, collection, now.astimezone(UTC))
 
 
 def _publish_one(
-    store: ObjectStore, spec: SummarySpec, processed: _Processed, result: RunResult
+    store: ObjectStore, spec: SummarySpec, collected: _Collected, result: RunResult
 ) -> None:
-    current = processed.current
+    current = collected.data[spec.current]
     if current.status is Status.UNAVAILABLE:
         result.skipped.append(Skipped(spec.period, "Cost Explorer has no data for this month"))
         return
@@ -221,7 +220,7 @@ def _publish_one(
         result.skipped.append(Skipped(spec.period, reason))
         return
     try:
-        write_period(store, processed.report)
+        write_period(store, collected.report(spec))
     except StoreError as error:
         logger.error("period failed period=%s error=%s", spec.period, redact(str(error)))
         result.failed.append(Failed(spec.period, str(error)))
