@@ -363,7 +363,7 @@ def test_memory_timeout_and_log_retention_come_from_parameters(template) -> None
     assert deployment.resolved_properties(LOG_GROUP_ID)["RetentionInDays"] == "30"
     defaults = Deployment(template)
     function = defaults.resolved_properties(FUNCTION_ID)
-    assert (function["MemorySize"], function["Timeout"]) == ("512", "300")
+    assert (function["MemorySize"], function["Timeout"]) == ("2048", "900")
     assert defaults.resolved_properties(LOG_GROUP_ID)["RetentionInDays"] == "90"
 
 
