@@ -467,7 +467,9 @@ def _read_parquet(
         report.add("is missing")
         return None
     try:
-        table = pq.read_table(pa.BufferReader(stored.body))
+        # use_threads=False: pyarrow 26's thread pool can abort the process at exit
+        # ("terminate called without an active exception"); these files are small.
+        table = pq.read_table(pa.BufferReader(stored.body), use_threads=False)
     except (pa.ArrowException, OSError) as error:
         report.add(f"is not a readable Parquet file ({error})")
         return None

@@ -153,7 +153,9 @@ def load_history(source: ReportSource) -> History:
 def _read_usage_types(source: ReportSource, key: str) -> tuple[UsageTypeRow, ...]:
     raw = source.read(key)
     try:
-        table = pq.read_table(io.BytesIO(raw))
+        # use_threads=False: pyarrow 26's thread pool can abort the process at exit
+        # ("terminate called without an active exception"); these files are small.
+        table = pq.read_table(io.BytesIO(raw), use_threads=False)
     except (pa.ArrowException, OSError, ValueError) as err:
         raise ReportError(f"{source.describe(key)}: not a readable Parquet file ({err})") from err
     return parse_usage_types(table, source.describe(key))
