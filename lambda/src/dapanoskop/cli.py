@@ -30,9 +30,9 @@ from dapanoskop.report import report_command, write_report
 from dapanoskop.report.records import ReportError
 from dapanoskop.settings import (
     Destination,
-    LocalDestination,
     Settings,
     SettingsError,
+    parse_location,
     s3_destination,
 )
 from dapanoskop.store import ObjectStore, open_store
@@ -193,10 +193,7 @@ def _usage_error(error: SettingsError, option: str) -> click.UsageError:
 
 def _destination(output: str | None) -> Destination:
     if output:
-        if output.startswith("s3://"):
-            bucket, _, prefix = output.removeprefix("s3://").partition("/")
-            return s3_destination(bucket, prefix, "DATA_BUCKET")
-        return LocalDestination(Path(output))
+        return parse_location(output)
     bucket = os.environ.get("DATA_BUCKET", "").strip()
     if bucket:
         return s3_destination(bucket, os.environ.get("DATA_PREFIX", ""))
@@ -345,14 +342,12 @@ def check(source: str) -> None:
 
     Exit code 0 when they conform; 1 with one line per problem when they do not.
     """
-    if source.startswith("s3://"):
-        bucket, _, prefix = source.removeprefix("s3://").partition("/")
-        try:
-            s3_destination(bucket, prefix)
-        except SettingsError as error:
-            raise click.UsageError(
-                f"--from {error.value!r} is not valid: accepted is {error.accepted}"
-            ) from error
+    try:
+        parse_location(source)
+    except SettingsError as error:
+        raise click.UsageError(
+            f"--from {error.value!r} is not valid: accepted is {error.accepted}"
+        ) from error
     with _explained_errors():
         problems = check_output(source, s3_client=_clients().get("s3_client"))
     if not problems:

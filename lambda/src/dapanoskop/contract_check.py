@@ -26,8 +26,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dapanoskop.periods import add_months, parse_period
-from dapanoskop.settings import s3_destination
-from dapanoskop.store import LocalStore, ObjectStore, open_store
+from dapanoskop.publisher import existing_periods
+from dapanoskop.settings import parse_location
+from dapanoskop.store import ObjectStore, open_store
 
 INDEX = "index.json"
 SUMMARY = "summary.json"
@@ -219,22 +220,12 @@ def check_output(source: ObjectStore | str | Path, *, s3_client: Any = None) -> 
 
 def published_periods(store: ObjectStore) -> list[str]:
     """Periods whose `YYYY-MM/summary.json` exists, newest first."""
-    periods = []
-    for key in store.list_keys(f"/{SUMMARY}"):
-        folder, _, name = key.rpartition("/")
-        if name == SUMMARY and _is_period(folder):
-            periods.append(folder)
-    return sorted(periods, reverse=True)
+    return sorted(existing_periods(store), reverse=True)
 
 
 def _open(source: ObjectStore | str | Path, s3_client: Any) -> ObjectStore:
-    if isinstance(source, Path):
-        return LocalStore(source)
-    if isinstance(source, str):
-        if source.startswith("s3://"):
-            bucket, _, prefix = source.removeprefix("s3://").partition("/")
-            return open_store(s3_destination(bucket, prefix), s3_client)
-        return LocalStore(Path(source))
+    if isinstance(source, str | Path):
+        return open_store(parse_location(source), s3_client)
     return source
 
 

@@ -9,12 +9,12 @@ it is rebuilt from what exists, a run that failed part-way is healed by the next
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 
 from dapanoskop.formats import (
     index_json_bytes,
+    parse_summary,
     summary_json_bytes,
     usage_parquet_bytes,
     workload_parquet_bytes,
@@ -91,7 +91,7 @@ def read_summary(store: ObjectStore, period: str) -> dict | None:
     if stored is None:
         return None
     try:
-        return json.loads(stored.body)
+        return parse_summary(stored.body)
     except ValueError:
         logger.warning("existing summary is not JSON period=%s", period)
         return None

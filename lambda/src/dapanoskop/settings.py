@@ -138,6 +138,15 @@ def s3_destination(bucket: str, prefix: str, variable: str = "DATA_BUCKET") -> S
     return S3Destination(bucket, clean_prefix)
 
 
+def parse_location(location: str | Path, variable: str = "DATA_BUCKET") -> Destination:
+    """`s3://bucket[/prefix]` -> a validated S3Destination; anything else is a local folder."""
+    text = str(location)
+    if text.startswith("s3://"):
+        bucket, _, prefix = text.removeprefix("s3://").partition("/")
+        return s3_destination(bucket, prefix, variable)
+    return LocalDestination(Path(text))
+
+
 def _cost_category(raw: str) -> str | None:
     value = raw.strip()
     if not value:
