@@ -5,17 +5,21 @@ The benchmark runs the pipeline in its own process and points its `ce` client he
 and CPU time are the pipeline's (with botocore's real HTTP handling and parsing), while the
 fake's table, its aggregation and its memory stay in this process and are reported apart.
 
-    python fake_ce_server.py --account large --today 2026-11-26 [--page-size 500]
+    python fake_ce_server.py --account large --today 2026-11-26 [--page-size 500] [--latency 1]
 
 prints one JSON line when it is ready ({"port": ..., "load_seconds": ..., ...}), then serves:
 
 * POST /            a Cost Explorer JSON 1.1 request (X-Amz-Target), answered by the fake;
-* GET  /stats       requests per operation, seconds spent answering (from the request read
-                    to the answer sent), RSS and peak RSS;
+* GET  /stats       requests per operation, seconds spent computing answers (the simulated
+                    latency not included), the most requests in flight at once, RSS and
+                    peak RSS;
 * POST /reset-stats zero the counters and the peak RSS (Linux: /proc/self/clear_refs),
                     so each benchmark job gets its own figures.
 
-It serves one request at a time until it is terminated.
+Requests are served on their own threads, so a pipeline that asks several at once is answered
+at once. `--latency S` makes every Cost Explorer request take at least S seconds, like a real
+round trip: the sleep runs outside the lock, so concurrent requests wait in parallel, while the
+fake's own work (its table is not thread-safe) is done one request at a time under the lock.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ import argparse
 import inspect
 import json
 import sys
+import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +56,12 @@ NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 class FakeCostExplorer:
     """The fake, its boto3 client and the counters /stats reports."""
 
-    def __init__(self, account: str, today: date, page_size: int | None) -> None:
+    def __init__(
+        self, account: str, today: date, page_size: int | None, latency: float = 0.0
+    ) -> None:
         started = time.perf_counter()
+        self.latency = latency
+        self.lock = threading.Lock()
         options = {} if page_size is None else {"page_size": page_size}
         self.local = LocalCostExplorer(line_items(ACCOUNTS[account], today), today, **options)
         self.page_size = page_size or DEFAULT_PAGE_SIZE
@@ -73,9 +82,29 @@ class FakeCostExplorer:
     def reset(self) -> None:
         self.counts: dict[str, int] = {}
         self.seconds = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0
         reset_peak_rss()
 
     def answer(self, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The fake's answer, after the simulated latency; in_flight counts concurrency."""
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            with self.lock:
+                started = time.perf_counter()
+                try:
+                    return self._answer(operation, params)
+                finally:
+                    self.seconds += time.perf_counter() - started
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _answer(self, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         self.counts[operation] = self.counts.get(operation, 0) + 1
         try:
             answer = getattr(self.client, xform_name(operation))(**params)
@@ -95,6 +124,8 @@ class FakeCostExplorer:
             "rss_after_load_mib": self.rss_after_load_mib,
             "load_seconds": self.load_seconds,
             "page_size": self.page_size,
+            "latency_seconds": self.latency,
+            "max_in_flight": self.max_in_flight,
         }
 
 
@@ -111,11 +142,9 @@ def handler_for(fake: FakeCostExplorer) -> type[BaseHTTPRequestHandler]:
                 fake.reset()
                 self._send(200, {})
                 return
-            started = time.perf_counter()
             operation = self.headers.get("X-Amz-Target", "").removeprefix(TARGET_PREFIX)
             status, answer = fake.answer(operation, json.loads(body or b"{}"))
             self._send(status, answer)
-            fake.seconds += time.perf_counter() - started
 
         def do_GET(self) -> None:
             self._send(200, fake.stats())
@@ -142,9 +171,12 @@ def main() -> None:
     parser.add_argument(
         "--page-size", type=int, default=None, help="groups per page (default: the fake's)"
     )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds each Cost Explorer request takes"
+    )
     args = parser.parse_args()
-    fake = FakeCostExplorer(args.account, args.today, args.page_size)
-    server = HTTPServer(("127.0.0.1", 0), handler_for(fake))
+    fake = FakeCostExplorer(args.account, args.today, args.page_size, args.latency)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(fake))
     ready = {"port": server.server_address[1], **fake.stats()}
     print(json.dumps(ready), flush=True)
     server.serve_forever()

@@ -97,7 +97,9 @@ class JobOutcome:
 
 
 @contextmanager
-def fake_cost_explorer(account: str, today: date, page_size: int | None) -> Iterator[dict]:
+def fake_cost_explorer(
+    account: str, today: date, page_size: int | None, latency: float = 0.0
+) -> Iterator[dict]:
     """Start the account's local Cost Explorer; yields its ready line (port, load figures)."""
     command = [
         sys.executable,
@@ -109,6 +111,8 @@ def fake_cost_explorer(account: str, today: date, page_size: int | None) -> Iter
     ]
     if page_size is not None:
         command += ["--page-size", str(page_size)]
+    if latency:
+        command += ["--latency", str(latency)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -197,14 +201,18 @@ def _rss_of(pid: int) -> float:
 
 
 def run_all(
-    cases: Sequence[Case], today: date, page_size: int | None, max_rss_mib: float
+    cases: Sequence[Case],
+    today: date,
+    page_size: int | None,
+    max_rss_mib: float,
+    latency: float = 0.0,
 ) -> tuple[list[JobOutcome], dict[str, dict[str, Any]]]:
     """Every case, one local Cost Explorer per account (loaded once, shared by its jobs)."""
     outcomes: list[JobOutcome] = []
     fakes: dict[str, dict[str, Any]] = {}
     for account in dict.fromkeys(case.account for case in cases):
         print(f"loading the local Cost Explorer for {account} ...", file=sys.stderr, flush=True)
-        with fake_cost_explorer(account, today, page_size) as ready:
+        with fake_cost_explorer(account, today, page_size, latency) as ready:
             fakes[account] = ready
             for case in (c for c in cases if c.account == account):
                 print(f"  {account} {case.label} ...", file=sys.stderr, flush=True)
@@ -274,6 +282,7 @@ def _periods(output: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
 
 def render(outcomes: Sequence[JobOutcome], fakes: dict[str, dict[str, Any]], today: date) -> str:
     page_size = next(iter(fakes.values()))["page_size"] if fakes else "?"
+    latency = next(iter(fakes.values())).get("latency_seconds", 0.0) if fakes else 0.0
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
         "",
@@ -282,7 +291,8 @@ def render(outcomes: Sequence[JobOutcome], fakes: dict[str, dict[str, Any]], tod
         "final data (most days of a month: month to date only); backfill N: the N complete "
         "months before it, on an empty destination. Output to a local folder: "
         "S3 latency is not included. Local Cost Explorer page size: "
-        f"{page_size} groups (real pages are undocumented). Each workload uses "
+        f"{page_size} groups (real pages are undocumented); simulated latency "
+        f"{latency:g} s per Cost Explorer request. Each workload uses "
         f"{MIN_USAGE_TYPES_PER_WORKLOAD}-{MAX_USAGE_TYPES_PER_WORKLOAD} usage types "
         "(30 on average); see accounts.py.",
         "",
@@ -400,6 +410,12 @@ def main() -> None:
     parser.add_argument("--today", type=date.fromisoformat, default=DEFAULT_TODAY)
     parser.add_argument("--page-size", type=int, default=None, help="groups per CE page")
     parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="simulated seconds per Cost Explorer request (default 0: loopback only)",
+    )
+    parser.add_argument(
         "--max-rss-gib",
         type=float,
         default=10.0,
@@ -410,7 +426,9 @@ def main() -> None:
     args = parser.parse_args()
 
     cases = QUICK_CASES if args.quick else (args.cases or FULL_CASES)
-    outcomes, fakes = run_all(cases, args.today, args.page_size, args.max_rss_gib * 1024)
+    outcomes, fakes = run_all(
+        cases, args.today, args.page_size, args.max_rss_gib * 1024, args.latency
+    )
     table = render(outcomes, fakes, args.today)
     print(table)
     if args.output:

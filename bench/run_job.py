@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import json
 import logging
 import resource
@@ -142,6 +143,9 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=13)
     parser.add_argument("--out-dir", type=Path, required=True)
     parser.add_argument("--result", type=Path, required=True)
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="CE_CONCURRENCY (default: the setting's)"
+    )
     parser.add_argument("--profile", type=Path, help="also write cProfile statistics here")
     parser.add_argument(
         "--trace-memory",
@@ -158,12 +162,17 @@ def main() -> None:
     ce = session.client(
         "ce", region_name=aws.CE_REGION, endpoint_url=args.endpoint, config=aws.RETRY_CONFIG
     )
+    options: dict[str, Any] = {}
+    if "ce_concurrency" in {f.name for f in dataclasses.fields(Settings)}:
+        # (the baseline commit measured next to this one has no such setting)
+        options["ce_concurrency"] = args.concurrency or Settings.ce_concurrency
     settings = Settings(
         destination=LocalDestination(args.out_dir),
         cost_category_name=COST_CATEGORY,
         include_efs=True,
         include_ebs=True,
         workload_tag_key=TAG_KEY,
+        **options,
     )
     store = LocalStore(args.out_dir)
     now = datetime.combine(args.today, datetime.min.time(), tzinfo=UTC).replace(hour=6)
@@ -191,6 +200,8 @@ def main() -> None:
 
     document = {
         "job": args.job,
+        "code": str(Path(pipeline.__file__).resolve().parents[1]),
+        "settings": {"ce_concurrency": options.get("ce_concurrency")},
         "answer": result.as_dict(),
         "wall_seconds": wall,
         "cpu_seconds": cpu,
