@@ -14,6 +14,7 @@ $2.00 of EC2 (workload `batch`, cost center Platform).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -151,7 +152,9 @@ def test_throttling_that_does_not_clear_fails_naming_the_request(
     lce = local_ce()
     lce.fail_next("GetCostAndUsage", "LimitExceededException", times=100)
 
-    status, body = run(s3, ce_client=lce.client(config=RETRY_CONFIG))
+    # One request at a time, so the attempts of the first request are all there is.
+    env = {**ENV, "CE_CONCURRENCY": "1"}
+    status, body = run(s3, ce_client=lce.client(config=RETRY_CONFIG), env=env)
 
     # October is published and final, so the daily run only does November month-to-date; its
     # first request (newest windows first) is workload x usage type for October and November
@@ -168,6 +171,30 @@ def test_throttling_that_does_not_clear_fails_naming_the_request(
     }
     # 2^(i) seconds for attempt i, capped at 20.
     assert backoff_delays == [1, 2, 4, 8, 16, 20, 20]
+    assert objects(s3) == before
+
+
+def test_throttling_with_concurrent_requests_names_the_first_request_and_writes_nothing(
+    s3: Any, backoff_delays: list[float]
+) -> None:
+    run(s3, {"backfill": True, "months": 2})
+    before = objects(s3)
+    lce = local_ce()
+    lce.fail_next("GetCostAndUsage", "LimitExceededException", times=100)
+
+    status, body = run(
+        s3, ce_client=lce.client(config=RETRY_CONFIG), env={**ENV, "CE_CONCURRENCY": "3"}
+    )
+
+    # Several requests were in flight, each retried up to 8 times; the error names the first
+    # request in the run's order, as a run with one request at a time would.
+    assert status == 500
+    assert body["error"].startswith(
+        "Cost Explorer GetCostAndUsage (workload_usage_type 2026-10-01..2026-11-26) failed"
+    )
+    attempts = Counter(json.dumps(params, sort_keys=True) for _, params in lce.requests)
+    assert len(attempts) >= 2
+    assert max(attempts.values()) == 8
     assert objects(s3) == before
 
 

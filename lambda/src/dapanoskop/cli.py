@@ -46,6 +46,7 @@ OPTION_OF_VARIABLE = {
     "WORKLOAD_TAG_KEY": "--tag-key",
     "COST_METRIC": "--metric",
     "CE_HISTORY_MONTHS": "--history-months",
+    "CE_CONCURRENCY": "--ce-concurrency",
     "DATA_BUCKET": "--output",
     "DATA_PREFIX": "--output",
 }
@@ -90,6 +91,10 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--history-months",
             help="months of Cost Explorer history (13, or 38 with multi-year data) "
             "[env CE_HISTORY_MONTHS]",
+        ),
+        click.option(
+            "--ce-concurrency",
+            help="Cost Explorer requests in flight at once, 1-10 [env CE_CONCURRENCY, 3]",
         ),
         click.option("--json", "as_json", is_flag=True, help="print the result document as JSON"),
         _today_option,
@@ -177,6 +182,7 @@ def _settings(options: Mapping[str, Any]) -> Settings:
         "WORKLOAD_TAG_KEY": options["tag_key"],
         "COST_METRIC": options["metric"],
         "CE_HISTORY_MONTHS": options["history_months"],
+        "CE_CONCURRENCY": options["ce_concurrency"],
     }
     try:
         return Settings.build(_destination(options["output"]), os.environ, overrides)

@@ -8,12 +8,21 @@ Economy rules (each request and each page costs $0.01):
   cost centers for every window (incl. like-for-like), services (storage) for the current
   and comparison windows only;
 - windows older than Cost Explorer's retention are `unavailable` without asking.
+
+Independent requests, one per (grouping, run of windows), are made by a small bounded pool
+(`CollectionConfig.concurrency`); the pages of one request follow each other. Each task reads
+what is known of the start of Cost Explorer's history when it starts and adds what it learned
+when it ends. A task that what an earlier task learns could change (its oldest window is not
+newer than the earlier task's newest) waits until that task has learned all it will: its first
+page arrived (so every window of its run exists) or it has finished. So the requests are the
+same as those of one worker asking one after the other, in every case.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +32,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from dapanoskop.concurrency import run_bounded
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.model import (
     CostCenterLine,
@@ -48,6 +58,7 @@ class CollectionConfig:
     workload_tag_key: str
     cost_category_name: str | None
     history_months: int
+    concurrency: int = 1  # requests in flight at once (CE_CONCURRENCY)
 
 
 def plan_windows(
@@ -88,6 +99,25 @@ def earliest_available(today: date, history_months: int) -> date:
     return add_months(today.replace(day=1), -history_months)
 
 
+@dataclass(frozen=True)
+class FetchTask:
+    """One request's worth of work: a run of touching windows of one grouping."""
+
+    grouping: Grouping
+    chain: tuple[Window, ...]
+
+
+def plan_tasks(plan: Mapping[Grouping, set[Window]]) -> list[FetchTask]:
+    """Every grouping's runs of windows, newest run first: the order one worker fetches them."""
+    return [
+        FetchTask(grouping, tuple(chain))
+        for grouping in Grouping
+        for chain in sorted(
+            chain_windows(plan.get(grouping, ())), key=lambda c: c[-1].end, reverse=True
+        )
+    ]
+
+
 def collect(
     ce: CostExplorer,
     specs: Sequence[SummarySpec],
@@ -97,14 +127,32 @@ def collect(
     """Fetch and parse everything `specs` need; one WindowData per window."""
     has_cost_category = config.cost_category_name is not None
     plan = plan_windows(specs, has_cost_category)
-    horizon = earliest_available(today, config.history_months)
-    fetched: dict[Grouping, dict[Window, _Fetched]] = {}
-    for grouping in Grouping:
-        windows = plan.get(grouping, set())
-        if windows:
-            fetched[grouping], horizon = _fetch_grouping(ce, grouping, windows, config, horizon)
+    horizon = _Horizon(earliest_available(today, config.history_months))
+    tasks = plan_tasks(plan)
+    settled = [threading.Event() for _ in tasks]
+    calls = [
+        _task_call(ce, task, config, horizon, settled[index], _waits_for(tasks, index, settled))
+        for index, task in enumerate(tasks)
+    ]
+    results = run_bounded(calls, config.concurrency)
+    fetched: dict[Grouping, dict[Window, _Fetched]] = defaultdict(dict)
+    for task, result in zip(tasks, results, strict=True):
+        fetched[task.grouping].update(result)
     all_windows = {w for windows in plan.values() for w in windows}
     return {window: _window_data(window, fetched) for window in sorted(all_windows)}
+
+
+def _waits_for(
+    tasks: Sequence[FetchTask], index: int, settled: Sequence[threading.Event]
+) -> list[threading.Event]:
+    """The earlier tasks whose findings about the start of the history could skip windows of
+    task `index`: those with a window that starts at or after its oldest window.
+
+    Tasks start in list order (the pool's queue is first in, first out), so a task only ever
+    waits for tasks that are already running: no deadlock.
+    """
+    oldest = tasks[index].chain[0].start
+    return [settled[i] for i in range(index) if tasks[i].chain[-1].start >= oldest]
 
 
 @dataclass(frozen=True)
@@ -116,42 +164,73 @@ class _Fetched:
 _UNAVAILABLE = _Fetched(Status.UNAVAILABLE, ())
 
 
-def _fetch_grouping(
-    ce: CostExplorer,
-    grouping: Grouping,
-    windows: set[Window],
-    config: CollectionConfig,
-    horizon: date,
-) -> tuple[dict[Window, _Fetched], date]:
-    """Fetch a grouping's windows, newest run first; returns what it learned of the horizon.
+class _Horizon:
+    """The first day Cost Explorer is known to have data for, shared by the fetch tasks.
 
     Cost Explorer's history has a single start, so once a month is unavailable every older
-    window is too: it is marked without a request, here and in the groupings after this one.
+    window is too: a task marks such windows without a request.
     """
-    result: dict[Window, _Fetched] = {}
-    for chain in sorted(chain_windows(windows), key=lambda c: c[-1].end, reverse=True):
-        result.update({w: _UNAVAILABLE for w in chain if w.start < horizon})
-        remaining = [w for w in chain if w.start >= horizon]
-        if remaining:
-            result.update(_fetch_chain(ce, grouping, remaining, config))
-        unavailable = [w.start for w in result if result[w].status is Status.UNAVAILABLE]
+
+    def __init__(self, start: date) -> None:
+        self._start = start
+        self._lock = threading.Lock()
+
+    def split(self, chain: Sequence[Window]) -> tuple[list[Window], list[Window]]:
+        """(windows known to be unavailable, windows to ask for)."""
+        with self._lock:
+            start = self._start
+        return [w for w in chain if w.start < start], [w for w in chain if w.start >= start]
+
+    def learn(self, fetched: Mapping[Window, _Fetched]) -> None:
+        unavailable = [w.start for w, f in fetched.items() if f.status is Status.UNAVAILABLE]
         if unavailable:
-            horizon = max(horizon, add_months(max(unavailable).replace(day=1), 1))
-    return result, horizon
+            with self._lock:
+                self._start = max(self._start, add_months(max(unavailable).replace(day=1), 1))
+
+
+def _task_call(
+    ce: CostExplorer,
+    task: FetchTask,
+    config: CollectionConfig,
+    horizon: _Horizon,
+    settled: threading.Event,
+    waits_for: Sequence[threading.Event],
+) -> Callable[[], dict[Window, _Fetched]]:
+    def fetch() -> dict[Window, _Fetched]:
+        try:
+            for earlier in waits_for:
+                earlier.wait()
+            known_unavailable, remaining = horizon.split(task.chain)
+            result = dict.fromkeys(known_unavailable, _UNAVAILABLE)
+            if remaining:
+                result.update(
+                    _fetch_chain(ce, task.grouping, remaining, config, on_accepted=settled.set)
+                )
+            horizon.learn(result)
+            return result
+        finally:
+            settled.set()
+
+    return fetch
 
 
 def _fetch_chain(
-    ce: CostExplorer, grouping: Grouping, chain: list[Window], config: CollectionConfig
+    ce: CostExplorer,
+    grouping: Grouping,
+    chain: list[Window],
+    config: CollectionConfig,
+    on_accepted: Callable[[], None] | None = None,
 ) -> dict[Window, _Fetched]:
     """One request for a run of windows; on DataUnavailable, find where the history starts.
 
     The newer half is tried first: if its oldest month is unavailable, the whole older half
     is too, so finding the start of Cost Explorer's history costs about log2(n) requests.
+    `on_accepted` is called when the request's first page arrives: every window exists.
     """
     request = _request(grouping, chain[0].start, chain[-1].end, config)
     detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
     try:
-        results = ce.cost_and_usage(request, detail, _PARSERS[grouping])
+        results = ce.cost_and_usage(request, detail, _PARSERS[grouping], on_accepted)
     except ClientError:  # DataUnavailableException: the others are wrapped by CostExplorer
         if len(chain) == 1:
             logger.info("window unavailable grouping=%s window=%s", grouping.value, detail)

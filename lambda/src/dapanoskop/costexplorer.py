@@ -9,6 +9,7 @@ may be split across pages.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,17 +47,24 @@ class PeriodResult[T]:
 
 @dataclass
 class CostExplorer:
-    """Counts requests per operation; `requests` is what the run pays for."""
+    """Counts requests per operation; `requests` is what the run pays for.
+
+    Safe to share between the collector's workers: the client is thread-safe and the counts
+    are updated under a lock.
+    """
 
     client: Any
     counts: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def requests(self) -> int:
-        return sum(self.counts.values())
+        with self._lock:
+            return sum(self.counts.values())
 
     def _call(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        self.counts[operation] = self.counts.get(operation, 0) + 1
+        with self._lock:
+            self.counts[operation] = self.counts.get(operation, 0) + 1
         method = getattr(self.client, _snake(operation))
         return method(**params)
 
@@ -65,12 +73,15 @@ class CostExplorer:
         request: Mapping[str, Any],
         detail: str,
         parse_group: Callable[[Mapping[str, Any]], T],
+        on_first_page: Callable[[], None] | None = None,
     ) -> list[PeriodResult[T]]:
         """Every period of a GetCostAndUsage request, pages merged, groups parsed as they come.
 
         Each page's groups are turned into `parse_group`'s records before the next page is
         asked for, so a run never holds botocore's parsed pages (about three times the size
         of the records) for more than one page.
+        `on_first_page` is called once Cost Explorer has accepted the request (its first page
+        arrived), before the rest is fetched.
         Raises the modeled `DataUnavailableException` unchanged (callers decide what an
         unavailable range means) and wraps every other failure in CostExplorerError.
         """
@@ -86,6 +97,8 @@ class CostExplorer:
                 raise CostExplorerError("GetCostAndUsage", detail, error) from error
             except BotoCoreError as error:
                 raise CostExplorerError("GetCostAndUsage", detail, error) from error
+            if token is None and on_first_page is not None:
+                on_first_page()
             for result in page.get("ResultsByTime", []):
                 period = result["TimePeriod"]
                 key = (period["Start"], period["End"])

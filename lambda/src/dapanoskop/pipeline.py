@@ -184,6 +184,7 @@ def _collect(
         workload_tag_key=settings.workload_tag_key,
         cost_category_name=cost_category,
         history_months=settings.history_months,
+        concurrency=settings.ce_concurrency,
     )
     data = collect(ce, specs, config, today)
     forecasts = {

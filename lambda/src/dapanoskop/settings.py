@@ -26,6 +26,11 @@ DEFAULT_METRIC = "UnblendedCost"
 # Cost Explorer keeps 13 months plus the current one; multi-year data (opt-in) keeps 38.
 DEFAULT_HISTORY_MONTHS = 13
 MAX_HISTORY_MONTHS = 38
+# Cost Explorer requests in flight at once. Small: the point is to wait for several ~1 s answers
+# at once, not to race Cost Explorer's request rate (throttling is retried with backoff);
+# at most botocore's default connection pool of 10.
+DEFAULT_CE_CONCURRENCY = 3
+MAX_CE_CONCURRENCY = 10
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
@@ -74,6 +79,7 @@ class Settings:
     workload_tag_key: str = DEFAULT_TAG_KEY
     cost_metric: str = DEFAULT_METRIC
     history_months: int = DEFAULT_HISTORY_MONTHS
+    ce_concurrency: int = DEFAULT_CE_CONCURRENCY
 
     @property
     def forecast_metric(self) -> str:
@@ -111,6 +117,7 @@ class Settings:
             workload_tag_key=_tag_key(values.get("WORKLOAD_TAG_KEY", "")),
             cost_metric=_metric(values.get("COST_METRIC", "")),
             history_months=_history_months(values.get("CE_HISTORY_MONTHS", "")),
+            ce_concurrency=_ce_concurrency(values.get("CE_CONCURRENCY", "")),
         )
 
 
@@ -191,5 +198,19 @@ def _history_months(raw: str) -> int:
             raw,
             f"a whole number of months from 1 to {MAX_HISTORY_MONTHS} (13 by default, "
             "38 with Cost Explorer multi-year data)",
+        )
+    return int(value)
+
+
+def _ce_concurrency(raw: str) -> int:
+    value = raw.strip()
+    if not value:
+        return DEFAULT_CE_CONCURRENCY
+    if not value.isdigit() or not 1 <= int(value) <= MAX_CE_CONCURRENCY:
+        raise SettingsError(
+            "CE_CONCURRENCY",
+            raw,
+            f"a whole number of Cost Explorer requests in flight at once, from 1 to "
+            f"{MAX_CE_CONCURRENCY} ({DEFAULT_CE_CONCURRENCY} by default; 1 asks one at a time)",
         )
     return int(value)

@@ -11,13 +11,15 @@ with a JSON 1.1 body: status 200, or 400 with `{"__type": code, "Message": ...}`
 (operation name, request parameters): botocore retries and every page count, because each is a
 billed request on AWS ($0.01). Injected faults are recorded too.
 
-Not thread-safe: one LocalCostExplorer serves one thread at a time.
+Thread-safe like a boto3 client: requests from several threads (the collector's bounded pool)
+are answered one at a time under a lock, so `requests` and injected faults stay consistent.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -91,6 +93,7 @@ class LocalCostExplorer:
     ) -> None:
         self.today = today
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.Lock()
         self._faults: dict[str, list[_Fault]] = {}
         table = CostTable(items)
         names = table.cost_category_names() if cost_categories is None else cost_categories
@@ -155,6 +158,10 @@ class LocalCostExplorer:
         self._faults.setdefault(operation, []).append(_Fault(code, times, message))
 
     def _on_before_send(self, request: AWSPreparedRequest, **_kwargs: Any) -> AWSResponse:
+        with self._lock:
+            return self._serve(request)
+
+    def _serve(self, request: AWSPreparedRequest) -> AWSResponse:
         target = request.headers.get("X-Amz-Target", b"")
         target = target.decode() if isinstance(target, bytes) else target
         operation = target.removeprefix(_TARGET_PREFIX)
