@@ -355,10 +355,14 @@ WITHOUT_YOY = [
 ]
 
 
-def test_yoy_month_beyond_cost_explorer_retention_is_unavailable(s3: Any) -> None:
+@pytest.mark.parametrize(
+    "refusal", ["DataUnavailableException", "BillExpirationException", "ValidationException"]
+)
+def test_yoy_month_beyond_cost_explorer_retention_is_unavailable(s3: Any, refusal: str) -> None:
     # Cost Explorer keeps 12 months here, the pipeline expects 13: October 2025 is asked for
-    # and refused (DataUnavailableException), although the ledger has 10.76 dollars in it.
-    fake = LocalCostExplorer(small_account(), TODAY, retention_months=12)
+    # and refused, although the ledger has 10.76 dollars in it. Each of the refusals that mean
+    # "outside your history" (the ValidationException with its live-API message) is taken so.
+    fake = LocalCostExplorer(small_account(), TODAY, retention_months=12, history_refusal=refusal)
 
     answer = run(s3, fake, COST_CATEGORY_NAME=CATEGORY)
 
@@ -411,6 +415,53 @@ def test_yoy_month_beyond_configured_history_is_not_requested(s3: Any) -> None:
     assert [p["TimePeriod"] for _, p in fake.requests] == [
         {"Start": "2026-09-01", "End": "2026-11-01"}
     ] * 4
+
+
+def test_a_validation_error_that_is_not_about_history_fails_the_run(s3: Any) -> None:
+    fake = LocalCostExplorer(small_account(), TODAY)
+    fake.fail_next("GetCostAndUsage", "ValidationException", message="Metrics are invalid")
+
+    answer = run(s3, fake, COST_CATEGORY_NAME=CATEGORY)
+
+    assert answer["statusCode"] == 500
+    assert "ValidationException" in answer["error"]
+    assert "Metrics are invalid" in answer["error"]
+    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET)
+
+
+def test_an_unavailable_newest_month_keeps_the_older_months(s3: Any) -> None:
+    # 3 November, no settle days: the month to date [11-01, 11-03) is not loaded yet and Cost
+    # Explorer refuses it (DataUnavailableException). That says nothing about October, which is
+    # still estimated and must be written in full; the refused month is skipped.
+    today = date(2026, 11, 3)
+    fake = LocalCostExplorer(small_account(), today, no_data_from=date(2026, 11, 1))
+
+    answer = handle(
+        {},
+        {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": CATEGORY, "MTD_SETTLE_DAYS": "0"},
+        lambda: datetime(2026, 11, 3, 6, 0, tzinfo=UTC),
+        fake.client(),
+        s3,
+    )
+    body = json.loads(answer["body"])
+
+    assert answer["statusCode"] == 200
+    assert body["succeeded"] == ["2026-10"]
+    assert body["skipped"] == [
+        {"period": "2026-11", "reason": "Cost Explorer has no data for this month"}
+    ]
+    summary = read_summary(s3)
+    assert summary["period_status"] == {
+        "current": "estimated",
+        "prev_month": "final",
+        "yoy": "final",
+    }
+    assert summary["totals"] == {
+        "current_cost_usd": 48.6,
+        "prev_month_cost_usd": 32.05,
+        "yoy_cost_usd": 10.76,
+    }
+    assert summary["cost_centers"] == BY_COST_CENTER
 
 
 def test_old_months_are_split_out_of_a_refused_multi_month_request() -> None:
