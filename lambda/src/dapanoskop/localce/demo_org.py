@@ -30,8 +30,9 @@ $125k in the oldest month to about $190k in the current one):
 * Reserved instances: eight m6i.2xlarge bought all-upfront for a year seven months before the
   current month. UnblendedCost shows the fee on the purchase day (record type `Fee`, usage type
   `HeavyUsage:m6i.2xlarge`: a one-time fee, so category Support) and the covered hours
-  (`DiscountedUsage`) at zero; AmortizedCost has no fee and the covered hours at the effective rate. So the metrics
-  differ in the purchase month (Unblended higher) and in Platform every month after (lower).
+  (`DiscountedUsage`) at zero; AmortizedCost has no fee and the covered hours at the effective
+  rate. So the metrics differ in the purchase month (Unblended higher) and in Platform every
+  month after (lower).
 * Tax: record type, service and usage type all "Tax", region "global", one line per account on
   the 1st of each month: 2 % of that account's other charges of the month (for the current month:
   so far), rounded to cents, no tags, the cost center of the account. Credits: from nine months
