@@ -47,6 +47,7 @@ OPTION_OF_VARIABLE = {
     "COST_METRIC": "--metric",
     "CE_HISTORY_MONTHS": "--history-months",
     "CE_CONCURRENCY": "--ce-concurrency",
+    "MTD_SETTLE_DAYS": "--settle-days",
     "DATA_BUCKET": "--output",
     "DATA_PREFIX": "--output",
 }
@@ -95,6 +96,11 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--ce-concurrency",
             help="Cost Explorer requests in flight at once, 1-10 [env CE_CONCURRENCY, 3]",
+        ),
+        click.option(
+            "--settle-days",
+            help="days before today left out of the month to date while Cost Explorer still "
+            "loads them, 0-3 [env MTD_SETTLE_DAYS, 1]",
         ),
         click.option("--json", "as_json", is_flag=True, help="print the result document as JSON"),
         _today_option,
@@ -183,6 +189,7 @@ def _settings(options: Mapping[str, Any]) -> Settings:
         "COST_METRIC": options["metric"],
         "CE_HISTORY_MONTHS": options["history_months"],
         "CE_CONCURRENCY": options["ce_concurrency"],
+        "MTD_SETTLE_DAYS": options["settle_days"],
     }
     try:
         return Settings.build(_destination(options["output"]), os.environ, overrides)

@@ -33,8 +33,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dapanoskop.concurrency import run_bounded
-from dapanoskop.costexplorer import CostExplorer
+from dapanoskop.costexplorer import CostExplorer, error_code
 from dapanoskop.model import (
+    ChargeLine,
     CostCenterLine,
     Grouping,
     ServiceLine,
@@ -67,7 +68,11 @@ def plan_windows(
     """Which windows each grouping must be fetched for."""
     plan: dict[Grouping, set[Window]] = defaultdict(set)
     for spec in specs:
-        plan[Grouping.WORKLOAD_USAGE_TYPE].update((spec.current, spec.prev_month, spec.yoy))
+        three = (spec.current, spec.prev_month, spec.yoy)
+        plan[Grouping.WORKLOAD_USAGE_TYPE].update(three)
+        # What kind of charge each usage type is (usage, tax, credit, ...): categories of the
+        # usage-type rows of all three periods, and tagging coverage of the current one.
+        plan[Grouping.RECORD_TYPE_USAGE_TYPE].update(three)
         if has_cost_category:
             plan[Grouping.WORKLOAD_COST_CENTER].update(spec.windows())
         elif spec.like_for_like is not None:
@@ -127,11 +132,11 @@ def collect(
     """Fetch and parse everything `specs` need; one WindowData per window."""
     has_cost_category = config.cost_category_name is not None
     plan = plan_windows(specs, has_cost_category)
-    horizon = _Horizon(earliest_available(today, config.history_months))
+    history = _History(earliest_available(today, config.history_months))
     tasks = plan_tasks(plan)
     settled = [threading.Event() for _ in tasks]
     calls = [
-        _task_call(ce, task, config, horizon, settled[index], _waits_for(tasks, index, settled))
+        _task_call(ce, task, config, history, settled[index], _waits_for(tasks, index, settled))
         for index, task in enumerate(tasks)
     ]
     results = run_bounded(calls, config.concurrency)
@@ -145,8 +150,9 @@ def collect(
 def _waits_for(
     tasks: Sequence[FetchTask], index: int, settled: Sequence[threading.Event]
 ) -> list[threading.Event]:
-    """The earlier tasks whose findings about the start of the history could skip windows of
-    task `index`: those with a window that starts at or after its oldest window.
+    """The earlier tasks whose findings about the start of the history could change what task
+    `index` asks for: those with a window that starts at or after its oldest window (the
+    horizon they learn, and for the same grouping whether a newer window has data).
 
     Tasks start in list order (the pool's queue is first in, first out), so a task only ever
     waits for tasks that are already running: no deadlock.
@@ -164,49 +170,77 @@ class _Fetched:
 _UNAVAILABLE = _Fetched(Status.UNAVAILABLE, ())
 
 
-class _Horizon:
-    """The first day Cost Explorer is known to have data for, shared by the fetch tasks.
+class _History:
+    """What the fetch tasks know of the start of Cost Explorer's history, shared between them.
 
-    Cost Explorer's history has a single start, so once a month is unavailable every older
-    window is too: a task marks such windows without a request.
+    Cost Explorer's history has a single start, so a month refused while a newer one has
+    data is older than that start, and so is every older window: those are marked without a
+    request, in this grouping and the ones after it. A refused month with nothing newer
+    available (the month to date on the 2nd, before Cost Explorer has it) says nothing about
+    older months.
     """
 
     def __init__(self, start: date) -> None:
         self._start = start
         self._lock = threading.Lock()
+        self._fetched: dict[Grouping, dict[Window, _Fetched]] = defaultdict(dict)
 
-    def split(self, chain: Sequence[Window]) -> tuple[list[Window], list[Window]]:
-        """(windows known to be unavailable, windows to ask for)."""
+    def split(self, task: FetchTask) -> tuple[list[Window], list[Window], bool]:
+        """(windows known to be unavailable, windows to ask for, whether a window of the
+        grouping newer than all of those has data)."""
         with self._lock:
             start = self._start
-        return [w for w in chain if w.start < start], [w for w in chain if w.start >= start]
+            known = dict(self._fetched[task.grouping])
+        remaining = [w for w in task.chain if w.start >= start]
+        newer_available = bool(remaining) and any(
+            f.status is not Status.UNAVAILABLE and w.start > remaining[-1].start
+            for w, f in known.items()
+        )
+        return [w for w in task.chain if w.start < start], remaining, newer_available
 
-    def learn(self, fetched: Mapping[Window, _Fetched]) -> None:
-        unavailable = [w.start for w, f in fetched.items() if f.status is Status.UNAVAILABLE]
-        if unavailable:
-            with self._lock:
-                self._start = max(self._start, add_months(max(unavailable).replace(day=1), 1))
+    def accepted(self, task: FetchTask, windows: Sequence[Window]) -> None:
+        """Cost Explorer answered a request for `windows`: each of them has data."""
+        with self._lock:
+            for window in windows:
+                self._fetched[task.grouping].setdefault(window, _Fetched(Status.FINAL, ()))
+
+    def learn(self, task: FetchTask, fetched: Mapping[Window, _Fetched]) -> None:
+        with self._lock:
+            known = self._fetched[task.grouping]
+            known.update(fetched)
+            self._start = max(self._start, _history_start(known))
 
 
 def _task_call(
     ce: CostExplorer,
     task: FetchTask,
     config: CollectionConfig,
-    horizon: _Horizon,
+    history: _History,
     settled: threading.Event,
     waits_for: Sequence[threading.Event],
 ) -> Callable[[], dict[Window, _Fetched]]:
+    """The work of one task, for the pool.
+
+    `settled` is set once this task can teach the others nothing more: when its first page
+    arrived (every window of its run has data) or when it ends.
+    """
+
     def fetch() -> dict[Window, _Fetched]:
         try:
             for earlier in waits_for:
                 earlier.wait()
-            known_unavailable, remaining = horizon.split(task.chain)
+            known_unavailable, remaining, newer_available = history.split(task)
             result = dict.fromkeys(known_unavailable, _UNAVAILABLE)
             if remaining:
+
+                def accepted() -> None:
+                    history.accepted(task, remaining)
+                    settled.set()
+
                 result.update(
-                    _fetch_chain(ce, task.grouping, remaining, config, on_accepted=settled.set)
+                    _fetch_chain(ce, task.grouping, remaining, config, newer_available, accepted)
                 )
-            horizon.learn(result)
+            history.learn(task, result)
             return result
         finally:
             settled.set()
@@ -214,32 +248,61 @@ def _task_call(
     return fetch
 
 
+def _history_start(fetched: Mapping[Window, _Fetched]) -> date:
+    """The month after the newest refused window that has an available newer one."""
+    available = [w.start for w, f in fetched.items() if f.status is not Status.UNAVAILABLE]
+    if not available:
+        return date.min
+    newest_available = max(available)
+    too_old = [
+        w.start
+        for w, f in fetched.items()
+        if f.status is Status.UNAVAILABLE and w.start < newest_available
+    ]
+    return add_months(max(too_old).replace(day=1), 1) if too_old else date.min
+
+
 def _fetch_chain(
     ce: CostExplorer,
     grouping: Grouping,
     chain: list[Window],
     config: CollectionConfig,
+    newer_available: bool = False,
     on_accepted: Callable[[], None] | None = None,
 ) -> dict[Window, _Fetched]:
-    """One request for a run of windows; on DataUnavailable, find where the history starts.
+    """One request for a run of windows; when refused, find where the history starts.
 
-    The newer half is tried first: if its oldest month is unavailable, the whole older half
-    is too, so finding the start of Cost Explorer's history costs about log2(n) requests.
-    `on_accepted` is called when the request's first page arrives: every window exists.
+    `newer_available`: a window newer than the whole chain has data. The newer half is tried
+    first: if its oldest window is refused while something newer has data, that window is
+    older than the start of Cost Explorer's history and so is the whole older half, so finding
+    the start costs about log2(n) requests. A refused newer half with nothing newer available
+    may be "not yet" rather than "too old", so the older half is then asked on its own.
+    `on_accepted` is called when the first page of the whole chain's request arrives.
     """
     request = _request(grouping, chain[0].start, chain[-1].end, config)
     detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
     try:
         results = ce.cost_and_usage(request, detail, _PARSERS[grouping], on_accepted)
-    except ClientError:  # DataUnavailableException: the others are wrapped by CostExplorer
+    except ClientError as error:  # a history refusal: the others are wrapped by CostExplorer
         if len(chain) == 1:
-            logger.info("window unavailable grouping=%s window=%s", grouping.value, detail)
+            logger.info(
+                "window unavailable grouping=%s window=%s code=%s",
+                grouping.value,
+                detail,
+                error_code(error),
+            )
             return {chain[0]: _UNAVAILABLE}
         middle = len(chain) // 2
-        newer = _fetch_chain(ce, grouping, chain[middle:], config)
-        if newer[chain[middle]].status is Status.UNAVAILABLE:
+        newer = _fetch_chain(ce, grouping, chain[middle:], config, newer_available)
+        newer_has_data = any(f.status is not Status.UNAVAILABLE for f in newer.values())
+        if newer[chain[middle]].status is Status.UNAVAILABLE and (
+            newer_available or newer_has_data
+        ):
             return {**dict.fromkeys(chain[:middle], _UNAVAILABLE), **newer}
-        return {**_fetch_chain(ce, grouping, chain[:middle], config), **newer}
+        older = _fetch_chain(
+            ce, grouping, chain[:middle], config, newer_available or newer_has_data
+        )
+        return {**older, **newer}
     by_period = {(r.start, r.end): r for r in results}
     fetched: dict[Window, _Fetched] = {}
     for window in chain:
@@ -266,9 +329,13 @@ def _request(
             {"Type": "DIMENSION", "Key": "SERVICE"},
             {"Type": "DIMENSION", "Key": "USAGE_TYPE"},
         ],
+        Grouping.RECORD_TYPE_USAGE_TYPE: [
+            {"Type": "DIMENSION", "Key": "RECORD_TYPE"},
+            {"Type": "DIMENSION", "Key": "USAGE_TYPE"},
+        ],
     }[grouping]
     metrics = [config.cost_metric]
-    if grouping is not Grouping.WORKLOAD_COST_CENTER:
+    if grouping in (Grouping.WORKLOAD_USAGE_TYPE, Grouping.SERVICE_USAGE_TYPE):
         metrics.append(USAGE_QUANTITY)
     return {
         "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
@@ -292,6 +359,7 @@ def _window_data(
         usage=_lines(parts, Grouping.WORKLOAD_USAGE_TYPE),
         cost_centers=_lines(parts, Grouping.WORKLOAD_COST_CENTER),
         services=_lines(parts, Grouping.SERVICE_USAGE_TYPE),
+        charges=_lines(parts, Grouping.RECORD_TYPE_USAGE_TYPE),
     )
 
 
@@ -345,10 +413,16 @@ def _service_line(group: Mapping[str, Any]) -> ServiceLine:
     )
 
 
+def _charge_line(group: Mapping[str, Any]) -> ChargeLine:
+    record_type, usage_type = group["Keys"]
+    return ChargeLine(sys.intern(record_type), sys.intern(usage_type), _cost(group))
+
+
 _PARSERS: dict[Grouping, Callable[[Mapping[str, Any]], Any]] = {
     Grouping.WORKLOAD_USAGE_TYPE: _usage_line,
     Grouping.WORKLOAD_COST_CENTER: _cost_center_line,
     Grouping.SERVICE_USAGE_TYPE: _service_line,
+    Grouping.RECORD_TYPE_USAGE_TYPE: _charge_line,
 }
 
 
@@ -376,9 +450,14 @@ def collect_forecast(
 ) -> Decimal | None:
     """Projected cost of the whole current month, or None when Cost Explorer gives none.
 
-    GetCostForecast is asked for the rest of the month, [today, next month). Its answer
-    covers only the requested days (see README, "Forecast"), so the month's actual cost so
-    far is added to make a whole-month projection. A failing forecast never fails the run.
+    Every day of the month is counted once:
+    - `[M-01, data end)`: the month-to-date actual cost (the complete days);
+    - `[data end, today)`: the settling days (MTD_SETTLE_DAYS) that Cost Explorer is still
+      loading, at the average daily cost of the complete days (GetCostForecast does not
+      accept a start in the past, so it cannot project them);
+    - `[today, next month)`: GetCostForecast, whose answer covers only the requested days
+      (see README, "Forecast").
+    A failing forecast never fails the run.
     """
     end = add_months(today.replace(day=1), 1)
     params = {
@@ -392,5 +471,14 @@ def collect_forecast(
     except (ClientError, BotoCoreError, KeyError, ArithmeticError) as error:
         logger.warning("forecast unavailable; leaving it out error=%s", error)
         return None
+    return month_end_projection(month_to_date, today, remaining)
+
+
+def month_end_projection(month_to_date: WindowData, today: date, remaining: Decimal) -> Decimal:
+    """Actual cost of the complete days + the settling days at their average + `remaining`."""
+    window = month_to_date.window
     actual = sum((line.cost for line in month_to_date.usage or ()), Decimal(0))
-    return actual + remaining
+    settling_days = (today - window.end).days
+    complete_days = (window.end - window.start).days
+    settling = actual * settling_days / complete_days if settling_days > 0 else Decimal(0)
+    return actual + settling + remaining

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dapanoskop.periods import DEFAULT_SETTLE_DAYS
+
 # Cost Explorer cost metrics (GetCostAndUsage names) with the GetCostForecast enum of each.
 COST_METRICS: dict[str, str] = {
     "UnblendedCost": "UNBLENDED_COST",
@@ -31,6 +33,8 @@ MAX_HISTORY_MONTHS = 38
 # at most botocore's default connection pool of 10.
 DEFAULT_CE_CONCURRENCY = 3
 MAX_CE_CONCURRENCY = 10
+# Days left out at the end of the month to date while Cost Explorer still loads them.
+MAX_SETTLE_DAYS = 3
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
@@ -80,6 +84,7 @@ class Settings:
     cost_metric: str = DEFAULT_METRIC
     history_months: int = DEFAULT_HISTORY_MONTHS
     ce_concurrency: int = DEFAULT_CE_CONCURRENCY
+    mtd_settle_days: int = DEFAULT_SETTLE_DAYS
 
     @property
     def forecast_metric(self) -> str:
@@ -118,6 +123,7 @@ class Settings:
             cost_metric=_metric(values.get("COST_METRIC", "")),
             history_months=_history_months(values.get("CE_HISTORY_MONTHS", "")),
             ce_concurrency=_ce_concurrency(values.get("CE_CONCURRENCY", "")),
+            mtd_settle_days=_settle_days(values.get("MTD_SETTLE_DAYS", "")),
         )
 
 
@@ -212,5 +218,20 @@ def _ce_concurrency(raw: str) -> int:
             raw,
             f"a whole number of Cost Explorer requests in flight at once, from 1 to "
             f"{MAX_CE_CONCURRENCY} ({DEFAULT_CE_CONCURRENCY} by default; 1 asks one at a time)",
+        )
+    return int(value)
+
+
+def _settle_days(raw: str) -> int:
+    value = raw.strip()
+    if not value:
+        return DEFAULT_SETTLE_DAYS
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_SETTLE_DAYS:
+        raise SettingsError(
+            "MTD_SETTLE_DAYS",
+            raw,
+            f"a whole number of days from 0 to {MAX_SETTLE_DAYS} (default "
+            f"{DEFAULT_SETTLE_DAYS}: the month to date ends before yesterday, which Cost "
+            "Explorer is still loading)",
         )
     return int(value)
