@@ -70,7 +70,14 @@ def summary(s3: Any, period: str) -> dict[str, Any]:
 
 
 def period_keys(*periods: str) -> set[str]:
-    names = ("summary.json", "cost-by-workload.parquet", "cost-by-usage-type.parquet")
+    """The files of complete months published with final data (every month here is final on
+    26 November): the three of the contract and the month's Cost Explorer lines for reuse."""
+    names = (
+        "summary.json",
+        "cost-by-workload.parquet",
+        "cost-by-usage-type.parquet",
+        "cost-explorer-lines.parquet",
+    )
     return {f"{period}/{name}" for period in periods for name in names}
 
 

@@ -235,10 +235,11 @@ def test_summary_from_one_group_per_page_equals_the_unpaged_one(s3: Any) -> None
 
     assert (unpaged["ce_requests"], paged["ce_requests"]) == (7, 30)
     paged_summary = read_summary(s3)
-    assert paged_summary.pop("collection") == {
-        "ce_requests": 30,
-        "ce_requests_by_operation": {"GetCostAndUsage": 30},
-    }
+    paged_collection = paged_summary.pop("collection")
+    assert (paged_collection["ce_requests"], paged_collection["ce_requests_by_operation"]) == (
+        30,
+        {"GetCostAndUsage": 30},
+    )
     assert summary.pop("collection")["ce_requests"] == 7
     assert paged_summary == summary
     for name, data in files.items():

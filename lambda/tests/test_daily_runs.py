@@ -408,6 +408,9 @@ def assert_summary(s3: Any, run: Run, expected: Expected) -> None:
         "ce_requests_by_operation": run.body["ce_requests_by_operation"],
     }
     assert run.body["ce_requests"] == run.explorer.request_count()
+    # How the data was obtained beyond the request count (configuration, months reused from
+    # published lines) is tested in test_reuse.py.
+    summary["collection"] = {key: summary["collection"][key] for key in collection}
     want = expected.summary(collection)
     for key in want:
         assert summary.get(key) == want[key], key
@@ -577,11 +580,18 @@ def test_month_to_date_summary_field_by_field(s3: Any, expected: Expected) -> No
         "periods": [expected.period, last_complete],
         "updated_at": iso_morning(expected.today),
     }
-    assert stored_keys(s3) == [
-        f"{period}/{name}"
-        for period in sorted((expected.period, last_complete))
-        for name in ("cost-by-usage-type.parquet", "cost-by-workload.parquet", "summary.json")
-    ] + ["index.json"]
+    # The last complete month also keeps its Cost Explorer lines once it is final (for later
+    # runs to reuse); month to date never does.
+    final = read_json(s3, f"{last_complete}/summary.json")["period_status"]["current"] == "final"
+    lines = ("cost-explorer-lines.parquet",) if final else ()
+    assert stored_keys(s3) == sorted(
+        [
+            f"{period}/{name}"
+            for period in (expected.period, last_complete)
+            for name in ("cost-by-usage-type.parquet", "cost-by-workload.parquet", "summary.json")
+        ]
+        + [f"{last_complete}/{name}" for name in lines]
+    ) + ["index.json"]
     assert_summary(s3, run, expected)
     # The forecast asked for the rest of the month, in the forecast spelling of COST_METRIC.
     forecasts = [params for name, params in run.explorer.requests if name == "GetCostForecast"]

@@ -266,6 +266,17 @@ def expected_summary(*, storage: dict[str, Any], include: bool) -> dict[str, Any
         "collection": {
             "ce_requests": CE_REQUESTS,
             "ce_requests_by_operation": {"GetCostAndUsage": CE_REQUESTS},
+            # what decides whether a later run may reuse this month's lines
+            "configuration": {
+                "cost_metric": "UnblendedCost",
+                "workload_tag_key": "App",
+                "cost_category_name": "Cost Center",
+                "include_efs": include,
+                "include_ebs": include,
+                "schema_version": 2,
+            },
+            "reused_months": [],
+            # no "lines": October is still estimated on 1 November, nothing to reuse later
         },
     }
 

@@ -156,12 +156,12 @@ def test_throttling_that_does_not_clear_fails_naming_the_request(
     env = {**ENV, "CE_CONCURRENCY": "1"}
     status, body = run(s3, ce_client=lce.client(config=RETRY_CONFIG), env=env)
 
-    # October is published and final, so the daily run only does November month-to-date; its
-    # first request (newest windows first) is workload x usage type for October and November
-    # to date. RETRY_CONFIG allows 8 attempts.
+    # October is published and final, so the daily run only does November month-to-date, and
+    # October's lines come from its published files; its first request (newest windows first)
+    # is workload x usage type for November to date. RETRY_CONFIG allows 8 attempts.
     assert status == 500
     assert body == {
-        "error": "Cost Explorer GetCostAndUsage (workload_usage_type 2026-10-01..2026-11-25) "
+        "error": "Cost Explorer GetCostAndUsage (workload_usage_type 2026-11-01..2026-11-25) "
         "failed: An error occurred (LimitExceededException) when calling the GetCostAndUsage "
         "operation (reached max retries: 7): Injected failure from the local Cost Explorer"
     }
@@ -190,7 +190,7 @@ def test_throttling_with_concurrent_requests_names_the_first_request_and_writes_
     # request in the run's order, as a run with one request at a time would.
     assert status == 500
     assert body["error"].startswith(
-        "Cost Explorer GetCostAndUsage (workload_usage_type 2026-10-01..2026-11-25) failed"
+        "Cost Explorer GetCostAndUsage (workload_usage_type 2026-11-01..2026-11-25) failed"
     )
     attempts = Counter(json.dumps(params, sort_keys=True) for _, params in lce.requests)
     assert len(attempts) >= 2

@@ -227,7 +227,9 @@ def test_daily_run_without_any_cost_category_makes_9_requests(s3: Any) -> None:
 def test_daily_run_after_last_month_is_final_still_makes_10_requests(s3: Any) -> None:
     # October is published with final data (it closed on 4 November), so only November
     # month-to-date is written: its windows no longer chain with September, and storage needs
-    # the like-for-like window and November-to-date, which do not touch.
+    # the like-for-like window and November-to-date, which do not touch. October's own lines
+    # are read from its published files (same configuration, final): November-to-date is
+    # asked for alone, so an account with many pages a month pays for one month, not two.
     run(s3, NOV_26, {"backfill": True, "months": 1})
 
     status, body, lce = run(s3, NOV_26 + timedelta(hours=1))
@@ -238,14 +240,14 @@ def test_daily_run_after_last_month_is_final_still_makes_10_requests(s3: Any) ->
     assert sent(lce) == sorted(
         [
             cau(USAGE, "2025-11-01", "2025-12-01"),
-            cau(USAGE, "2026-10-01", "2026-11-25"),
+            cau(USAGE, "2026-11-01", "2026-11-25"),
             cau(COST_CENTER, "2025-11-01", "2025-12-01"),
-            cau(COST_CENTER, "2026-10-01", "2026-11-25"),
+            cau(COST_CENTER, "2026-11-01", "2026-11-25"),
             cau(COST_CENTER, "2026-10-01", "2026-10-25"),
             cau(SERVICE, "2026-10-01", "2026-10-25"),
             cau(SERVICE, "2026-11-01", "2026-11-25"),
             cau(CHARGES, "2025-11-01", "2025-12-01"),
-            cau(CHARGES, "2026-10-01", "2026-11-25"),
+            cau(CHARGES, "2026-11-01", "2026-11-25"),
             ("GetCostForecast", "2026-11-26", "2026-12-01"),
         ]
     )

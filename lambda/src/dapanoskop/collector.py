@@ -128,19 +128,33 @@ def collect(
     specs: Sequence[SummarySpec],
     config: CollectionConfig,
     today: date,
+    known: Mapping[Window, Mapping[Grouping, tuple[Any, ...]]] | None = None,
 ) -> dict[Window, WindowData]:
-    """Fetch and parse everything `specs` need; one WindowData per window."""
+    """Fetch and parse everything `specs` need; one WindowData per window.
+
+    `known` holds lines already at hand for some (window, grouping) pairs: the published lines
+    of final months (see `dapanoskop.reuse`). Those pairs are not asked for; they count as
+    final data, exactly as Cost Explorer would have answered for a final month.
+    """
     has_cost_category = config.cost_category_name is not None
     plan = plan_windows(specs, has_cost_category)
+    known = known or {}
     history = _History(earliest_available(today, config.history_months))
-    tasks = plan_tasks(plan)
+    to_fetch: dict[Grouping, set[Window]] = {}
+    fetched: dict[Grouping, dict[Window, _Fetched]] = defaultdict(dict)
+    for grouping, windows in plan.items():
+        have = {w for w in windows if grouping in known.get(w, {})}
+        for window in have:
+            fetched[grouping][window] = _Fetched(Status.FINAL, known[window][grouping])
+        history.seed(grouping, have)
+        to_fetch[grouping] = windows - have
+    tasks = plan_tasks(to_fetch)
     settled = [threading.Event() for _ in tasks]
     calls = [
         _task_call(ce, task, config, history, settled[index], _waits_for(tasks, index, settled))
         for index, task in enumerate(tasks)
     ]
     results = run_bounded(calls, config.concurrency)
-    fetched: dict[Grouping, dict[Window, _Fetched]] = defaultdict(dict)
     for task, result in zip(tasks, results, strict=True):
         fetched[task.grouping].update(result)
     all_windows = {w for windows in plan.values() for w in windows}
@@ -197,6 +211,12 @@ class _History:
             for w, f in known.items()
         )
         return [w for w in task.chain if w.start < start], remaining, newer_available
+
+    def seed(self, grouping: Grouping, windows: Iterable[Window]) -> None:
+        """Windows whose data is at hand (published final months): each of them has data."""
+        with self._lock:
+            for window in windows:
+                self._fetched[grouping].setdefault(window, _Fetched(Status.FINAL, ()))
 
     def accepted(self, task: FetchTask, windows: Sequence[Window]) -> None:
         """Cost Explorer answered a request for `windows`: each of them has data."""

@@ -7,7 +7,9 @@ Decimals become doubles here and nowhere earlier.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dapanoskop.model import LINES_OF, Grouping, WindowData
 from dapanoskop.periods import parse_period
 
 if TYPE_CHECKING:
@@ -41,6 +44,22 @@ USAGE_SCHEMA = pa.schema(
         pa.field("usage_quantity", pa.float64(), nullable=False),
     ]
 )
+# The Cost Explorer lines of a complete, final month as collected (before any processing),
+# kept so that later runs can use them instead of asking again (pipeline: "pay once for a
+# final month"). Amounts are the exact decimal strings, never doubles. Each line type is
+# (text, text, cost[, quantity, unit]); a grouping stored with no lines is named in the
+# file's metadata, so "asked, nothing there" and "not asked" stay apart.
+WINDOW_LINES_SCHEMA = pa.schema(
+    [
+        pa.field("grouping", pa.string(), nullable=False),
+        pa.field("key_1", pa.string(), nullable=False),
+        pa.field("key_2", pa.string(), nullable=False),
+        pa.field("cost", pa.string(), nullable=False),
+        pa.field("quantity", pa.string(), nullable=True),
+        pa.field("unit", pa.string(), nullable=True),
+    ]
+)
+_LINES_META = b"dapanoskop.window_lines"
 # Snappy is readable by every Parquet reader we serve (DuckDB incl. its browser build,
 # Athena, pandas); dictionary encoding keeps the repeated names small.
 _PARQUET_OPTIONS: dict[str, Any] = {
@@ -133,3 +152,65 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **_PARQUET_OPTIONS)
     return sink.getvalue().to_pybytes()
+
+
+def window_lines_parquet_bytes(data: WindowData) -> bytes:
+    """The lines of every grouping `data` holds, in the order Cost Explorer gave them."""
+    columns: dict[str, list[Any]] = {name: [] for name in WINDOW_LINES_SCHEMA.names}
+    groupings = []
+    for grouping, (attribute, _) in LINES_OF.items():
+        lines = getattr(data, attribute)
+        if lines is None:
+            continue
+        groupings.append(grouping.value)
+        for line in lines:
+            first, second, cost, *rest = dataclasses.astuple(line)
+            columns["grouping"].append(grouping.value)
+            columns["key_1"].append(first)
+            columns["key_2"].append(second)
+            columns["cost"].append(str(cost))
+            columns["quantity"].append(str(rest[0]) if rest else None)
+            columns["unit"].append(rest[1] if rest else None)
+    meta = {
+        "start": data.window.start.isoformat(),
+        "end": data.window.end.isoformat(),
+        "groupings": groupings,
+    }
+    schema = WINDOW_LINES_SCHEMA.with_metadata({_LINES_META: json.dumps(meta).encode()})
+    return _parquet_bytes(pa.table(columns, schema=schema))
+
+
+def parse_window_lines(body: bytes, start: str, end: str) -> dict[Grouping, tuple[Any, ...]]:
+    """The lines stored by `window_lines_parquet_bytes` for the window [start, end).
+
+    ValueError when the file is not one, or is one of another window.
+    """
+    try:
+        table = pq.read_table(pa.BufferReader(body), use_threads=False)
+        meta = json.loads((table.schema.metadata or {})[_LINES_META])
+        groupings = [Grouping(value) for value in meta["groupings"]]
+    except (pa.ArrowException, KeyError, ValueError, TypeError) as error:
+        raise ValueError(f"not a window lines file: {error}") from error
+    if (meta.get("start"), meta.get("end")) != (start, end):
+        raise ValueError(f"lines of {meta.get('start')}..{meta.get('end')}, not {start}..{end}")
+    if table.schema.names[: len(WINDOW_LINES_SCHEMA)] != WINDOW_LINES_SCHEMA.names:
+        raise ValueError("window lines file has unexpected columns")
+    found: dict[Grouping, list[Any]] = {grouping: [] for grouping in groupings}
+    intern = sys.intern
+    rows = zip(*(table.column(name).to_pylist() for name in WINDOW_LINES_SCHEMA.names), strict=True)
+    try:
+        for grouping_value, first, second, cost, quantity, unit in rows:
+            grouping = Grouping(grouping_value)
+            if grouping not in found:
+                raise ValueError(f"lines of {grouping_value}, which the file does not list")
+            line_type = LINES_OF[grouping][1]
+            if quantity is None:
+                line = line_type(intern(first), intern(second), Decimal(cost))
+            else:
+                line = line_type(
+                    intern(first), intern(second), Decimal(cost), Decimal(quantity), intern(unit)
+                )
+            found[grouping].append(line)
+    except (ArithmeticError, TypeError) as error:
+        raise ValueError(f"window lines file has a bad value: {error}") from error
+    return {grouping: tuple(lines) for grouping, lines in found.items()}

@@ -146,3 +146,14 @@ class WindowData:
             for lines in (self.usage, self.cost_centers, self.services, self.charges)
             if lines is not None
         )
+
+
+# Where each grouping's lines live in WindowData, and their record type: the one table that
+# lets a grouping be stored and read back (formats.window_lines_parquet_bytes) without a
+# second list of groupings to keep in step.
+LINES_OF: dict[Grouping, tuple[str, type]] = {
+    Grouping.WORKLOAD_USAGE_TYPE: ("usage", UsageLine),
+    Grouping.WORKLOAD_COST_CENTER: ("cost_centers", CostCenterLine),
+    Grouping.SERVICE_USAGE_TYPE: ("services", ServiceLine),
+    Grouping.RECORD_TYPE_USAGE_TYPE: ("charges", ChargeLine),
+}

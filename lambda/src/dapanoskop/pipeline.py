@@ -23,8 +23,9 @@ from dapanoskop.collector import CollectionConfig, collect, collect_forecast, re
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.model import Status, Window, WindowData
 from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
-from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
+from dapanoskop.processor import SCHEMA_VERSION, PeriodReport, ReportOptions, build_period_report
 from dapanoskop.publisher import read_summary, summary_key, update_index, write_period
+from dapanoskop.reuse import lines_record, lines_to_publish, published_lines
 from dapanoskop.settings import Settings
 from dapanoskop.store import ObjectStore, StoreError
 
@@ -122,7 +123,7 @@ def run_backfill(
             result.skipped.append(Skipped(spec.period, "summary.json exists (use force)"))
         else:
             specs.append(spec)
-    return _run(settings, ce_client, store, now, specs, result, progress)
+    return _run(settings, ce_client, store, now, specs, result, progress, reuse=not force)
 
 
 def _run(
@@ -133,10 +134,12 @@ def _run(
     specs: Sequence[SummarySpec],
     result: RunResult,
     progress: Progress | None = None,
+    *,
+    reuse: bool = True,
 ) -> RunResult:
     ce = CostExplorer(ce_client)
     if specs:
-        collected = _collect(settings, ce, specs, now)
+        collected = _collect(settings, ce, specs, now, store if reuse else None)
         result.ce_requests = ce.requests
         result.ce_requests_by_operation = dict(ce.counts)
         for spec in specs:
@@ -162,20 +165,30 @@ class _Collected:
     collection: Mapping[str, Any]
     collected_at: datetime
 
-    def report(self, spec: SummarySpec) -> PeriodReport:
+    def report(self, spec: SummarySpec, lines: bytes | None = None) -> PeriodReport:
+        """The report of `spec`; `lines`: the month's lines file written with it, if any."""
+        collection = dict(self.collection)
+        if lines is not None:
+            collection["lines"] = lines_record(lines)
         return build_period_report(
             spec,
             {window: self.data[window] for window in spec.windows()},
             self.options,
             collected_at=self.collected_at,
-            collection=self.collection,
+            collection=collection,
             forecast_total=self.forecasts.get(spec.period),
         )
 
 
 def _collect(
-    settings: Settings, ce: CostExplorer, specs: Sequence[SummarySpec], now: datetime
+    settings: Settings,
+    ce: CostExplorer,
+    specs: Sequence[SummarySpec],
+    now: datetime,
+    published: ObjectStore | None,
 ) -> _Collected:
+    """Collect what `specs` need; final months published by this same configuration are read
+    from `published` (the destination) instead of Cost Explorer, unless it is None (force)."""
     today = now.date()
     newest = max(specs, key=lambda s: s.current.start)
     cost_category = resolve_cost_category(ce, settings.cost_category_name, newest.current)
@@ -186,7 +199,19 @@ def _collect(
         history_months=settings.history_months,
         concurrency=settings.ce_concurrency,
     )
-    data = collect(ce, specs, config, today)
+    configuration = {
+        "cost_metric": settings.cost_metric,
+        "workload_tag_key": settings.workload_tag_key,
+        "cost_category_name": cost_category,
+        "include_efs": settings.include_efs,
+        "include_ebs": settings.include_ebs,
+        "schema_version": SCHEMA_VERSION,
+    }
+    known = {}
+    if published is not None:
+        comparisons = {w for spec in specs for w in (spec.current, spec.prev_month, spec.yoy)}
+        known = published_lines(published, comparisons, configuration)
+    data = collect(ce, specs, config, today, known)
     forecasts = {
         spec.period: collect_forecast(ce, today, settings.forecast_metric, data[spec.current])
         for spec in specs
@@ -202,6 +227,9 @@ def _collect(
     collection = {
         "ce_requests": ce.requests,
         "ce_requests_by_operation": dict(sorted(ce.counts.items())),
+        "configuration": configuration,
+        # months whose lines came from their published files, not from Cost Explorer
+        "reused_months": sorted(window.label for window in known),
     }
     return _Collected(data, forecasts, options, collection, now.astimezone(UTC))
 
@@ -220,8 +248,9 @@ def _publish_one(
             reason += "; kept the published data"
         result.skipped.append(Skipped(spec.period, reason))
         return
+    lines = None if spec.is_mtd else lines_to_publish(current)
     try:
-        write_period(store, collected.report(spec))
+        write_period(store, collected.report(spec, lines), lines)
     except StoreError as error:
         logger.error("period failed period=%s error=%s", spec.period, redact(str(error)))
         result.failed.append(Failed(spec.period, str(error)))

@@ -29,6 +29,7 @@ JSON_TYPE = "application/json"
 PARQUET_TYPE = "application/vnd.apache.parquet"
 INDEX_KEY = "index.json"
 SUMMARY_NAME = "summary.json"
+LINES_NAME = "cost-explorer-lines.parquet"
 INDEX_ATTEMPTS = 8
 
 
@@ -36,8 +37,12 @@ def summary_key(period: str) -> str:
     return f"{period}/{SUMMARY_NAME}"
 
 
-def write_period(store: ObjectStore, report: PeriodReport) -> None:
-    """Write one period's three files: Parquet first, summary last."""
+def write_period(store: ObjectStore, report: PeriodReport, lines: bytes | None = None) -> None:
+    """Write one period's files: Parquet first, summary last.
+
+    `lines`: the month's Cost Explorer lines (`dapanoskop.reuse`), written just before the
+    summary, which records their digest: a summary is only ever trusted with the lines it names.
+    """
     period = report.period
     store.put(
         f"{period}/cost-by-workload.parquet",
@@ -49,6 +54,8 @@ def write_period(store: ObjectStore, report: PeriodReport) -> None:
         usage_parquet_bytes(report.usage_rows),
         PARQUET_TYPE,
     )
+    if lines is not None:
+        store.put(f"{period}/{LINES_NAME}", lines, PARQUET_TYPE)
     store.put(summary_key(period), summary_json_bytes(report.summary), JSON_TYPE)
     logger.info("wrote period period=%s destination=%s", period, store.describe(period))
 
