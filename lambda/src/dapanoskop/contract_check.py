@@ -446,7 +446,8 @@ def _check_data_through(report: _Report, summary: dict, is_mtd: bool) -> None:
         return
     if "data_through" not in summary:
         report.add("data_through is missing")
-    elif not DATE.accepts(through):
+        return
+    if not DATE.accepts(through):
         report.add(f"data_through is {_show(through)}, expected {DATE.description}")
         return
     if PERIOD.accepts(summary.get("period")) and not through.startswith(summary["period"]):
