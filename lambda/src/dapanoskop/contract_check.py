@@ -460,10 +460,12 @@ def _check_storage_classes(report: _Report, summary: dict) -> None:
     if not isinstance(classes, list):
         report.add(f"storage_classes is {_show(classes)}, expected {ARRAY.description}")
         return
-    complete = all(
+    # Every entry is checked (and reported) before deciding, not only up to the first bad one.
+    checked = [
         report.fields(f"storage_classes[{index}]", entry, STORAGE_CLASS_FIELDS)
         for index, entry in enumerate(classes)
-    )
+    ]
+    complete = all(checked)
     metrics = summary.get("storage_metrics")
     if not complete or not isinstance(metrics, dict):
         return
