@@ -20,11 +20,10 @@ import pytest
 
 from dapanoskop.collector import CollectionConfig, collect
 from dapanoskop.costexplorer import CostExplorer
-from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
 from dapanoskop.model import CostCenterLine, ServiceLine, Status, UsageLine, Window, WindowData
 from dapanoskop.periods import complete_month_spec, month_window
-from tests.conftest import BUCKET
+from tests.conftest import BUCKET, invoke
 
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -109,8 +108,8 @@ def collect_october(fake: LocalCostExplorer) -> tuple[dict[Window, WindowData], 
 
 
 def run(s3: Any, fake: LocalCostExplorer, **env: str) -> dict[str, Any]:
-    answer = handle({}, {"DATA_BUCKET": BUCKET, **env}, lambda: NOW, fake.client(), s3)
-    return {"statusCode": answer["statusCode"], **json.loads(answer["body"])}
+    status, body = invoke({}, {"DATA_BUCKET": BUCKET, **env}, lambda: NOW, fake.client(), s3)
+    return {"statusCode": status, **body}
 
 
 def read_summary(s3: Any) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from dapanoskop.demo import DEFAULT_DEMO_MONTHS, DemoResult, describe_demo, run_
 from dapanoskop.errors import explain
 from dapanoskop.events import DEFAULT_BACKFILL_MONTHS, MAX_BACKFILL_MONTHS
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
-from dapanoskop.publisher import INDEX_KEY
+from dapanoskop.publisher import check_destination
 from dapanoskop.report import report_command, write_report
 from dapanoskop.report.records import ReportError
 from dapanoskop.settings import (
@@ -35,7 +35,7 @@ from dapanoskop.settings import (
     parse_location,
     s3_destination,
 )
-from dapanoskop.store import ObjectStore, open_store
+from dapanoskop.store import open_store
 
 MAX_DEMO_MONTHS = 24
 
@@ -226,7 +226,7 @@ def _execute(
     clients = _clients()
     with _explained_errors():
         store = open_store(settings.destination, clients.get("s3_client"))
-        _preflight(store)
+        check_destination(store)
         ce_client = clients.get("ce_client") or aws.cost_explorer_client()
         return job(ce_client, store, _now(options))
 
@@ -235,11 +235,6 @@ def _clients() -> Mapping[str, Any]:
     """Clients passed in through click's context object (tests); empty when run as a command."""
     obj = click.get_current_context().find_object(dict)
     return obj if obj is not None else {}
-
-
-def _preflight(store: ObjectStore) -> None:
-    """Read index.json (missing is fine): raises StoreError when the destination is unusable."""
-    store.get(INDEX_KEY)
 
 
 @contextmanager

@@ -34,6 +34,7 @@ from dapanoskop.model import (
     WindowData,
 )
 from dapanoskop.periods import SummarySpec, add_months
+from dapanoskop.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -311,7 +312,7 @@ def collect_forecast(
         answer = ce.forecast(params)
         remaining = Decimal(answer["Total"]["Amount"])
     except (ClientError, BotoCoreError, KeyError, ArithmeticError) as error:
-        logger.warning("forecast unavailable; leaving it out error=%s", error)
+        logger.warning("forecast unavailable; leaving it out error=%s", redact(str(error)))
         return None
     actual = sum((line.cost for line in month_to_date.usage or ()), Decimal(0))
     return actual + remaining

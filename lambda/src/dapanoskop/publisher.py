@@ -85,6 +85,15 @@ def update_index(store: ObjectStore, now: datetime) -> list[str]:
     )
 
 
+def check_destination(store: ObjectStore) -> None:
+    """Read index.json (missing is fine): StoreError when the destination is unusable.
+
+    Runs before any Cost Explorer request, so a missing bucket, a missing permission or an
+    unreachable endpoint costs nothing.
+    """
+    store.get(INDEX_KEY)
+
+
 def read_summary(store: ObjectStore, period: str) -> dict | None:
     """The published summary of a period, or None when there is none (or it is unreadable)."""
     stored = store.get(summary_key(period))
