@@ -268,6 +268,8 @@ def _pct(now: Decimal, before: Decimal) -> str:
 
 
 def _change(now: Decimal, before: Decimal) -> str:
+    if now == before:
+        return "no change"
     if before == _ZERO:
         return f"{_signed_usd(now - before)} (nothing before)"
     return f"{_signed_usd(now - before)} ({_pct(now, before)})"
