@@ -87,11 +87,8 @@ def test_a_failing_period_raises_after_the_others_are_written(s3: Any) -> None:
     assert listed["periods"] == ["2026-10", "2026-08"]
     [document] = emf_documents(metrics)
     assert_is_emf(document)
-    assert {
-        k: document[k] for k in ("RunSucceeded", "RunFailed", "PeriodsWritten", "PeriodsFailed")
-    } == {
+    assert {k: document[k] for k in ("RunSucceeded", "PeriodsWritten", "PeriodsFailed")} == {
         "RunSucceeded": 0,
-        "RunFailed": 1,
         "PeriodsWritten": 2,
         "PeriodsFailed": 1,
     }
@@ -133,6 +130,17 @@ def test_a_successful_daily_run_answers_200_with_one_emf_line(s3: Any) -> None:
         "CostExplorerRequests": body["ce_requests"],
     }
     assert document["DurationSeconds"] >= 0
+    # Exactly the seven metrics the README prices (each custom metric is billed per month).
+    names = [m["Name"] for m in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+    assert names == [
+        "RunSucceeded",
+        "PeriodsWritten",
+        "PeriodsFailed",
+        "CostExplorerRequests",
+        "DigestsSent",
+        "DigestFailures",
+        "DurationSeconds",
+    ]
 
 
 # --- rough edges ---------------------------------------------------------------------------
