@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from dapanoskop.digest import Digest, build_digest
 from dapanoskop.model import Status
 from dapanoskop.periods import add_months, parse_period
-from dapanoskop.publisher import read_summary
+from dapanoskop.publisher import existing_periods, read_summary
 from dapanoskop.settings import Cadence, DigestSettings
 from dapanoskop.store import ObjectStore, StoreError
 
@@ -81,8 +81,6 @@ def load_digest(
     Raises StoreError when the summary cannot be read or does not exist.
     """
     if period is None:
-        from dapanoskop.publisher import existing_periods  # the index's own source of truth
-
         periods = sorted(existing_periods(store), reverse=True)
         if not periods:
             raise StoreError(f"no summary.json under {store.describe('')}")
