@@ -22,10 +22,12 @@ from cfnlint.decode import decode
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dapanoskop.periods import DEFAULT_SETTLE_DAYS
 from dapanoskop.settings import (
     COST_METRICS,
     DEFAULT_HISTORY_MONTHS,
     MAX_HISTORY_MONTHS,
+    MAX_SETTLE_DAYS,
     S3Destination,
     Settings,
     s3_destination,
@@ -464,6 +466,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
             "WorkloadTagKey": "team:app",
             "CostMetric": "NetAmortizedCost",
             "CeHistoryMonths": "38",
+            "MtdSettleDays": "0",
         },
     )
     assert function_settings(deployment) == Settings(
@@ -474,6 +477,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
         workload_tag_key="team:app",
         cost_metric="NetAmortizedCost",
         history_months=38,
+        mtd_settle_days=0,
     )
 
 
@@ -643,6 +647,12 @@ def test_enumerable_parameters_allow_exactly_what_the_handler_accepts(template) 
         1,
         MAX_HISTORY_MONTHS,
         DEFAULT_HISTORY_MONTHS,
+    )
+    settle = parameters["MtdSettleDays"]
+    assert (settle["MinValue"], settle["MaxValue"], settle["Default"]) == (
+        0,
+        MAX_SETTLE_DAYS,
+        DEFAULT_SETTLE_DAYS,
     )
 
 

@@ -295,10 +295,11 @@ def test_daily_run_sends_the_digest_to_sns(s3: Any, moto_endpoint: str) -> None:
     assert body["digest"] == {"period": "2026-11", "sent": ["sns"], "failed": []}
     [message] = clients("sqs").receive_message(QueueUrl=queue)["Messages"]
     text = json.loads(message["Body"])["Message"]
-    # 1-25 November: 25 days x $3.00; the same days of October likewise.
+    # MTD_SETTLE_DAYS=1 (schema 2): data through 24 November (the summary's data_through),
+    # 24 days x $3.00; the same days of October likewise.
     assert text.startswith(
-        "AWS cost digest: November 2026 to date (through 25 Nov)\n"
-        "Month to date: $75.00, vs $75.00 for the same days of October 2026 (1-25): no change\n"
+        "AWS cost digest: November 2026 to date (through 24 Nov)\n"
+        "Month to date: $72.00, vs $72.00 for the same days of October 2026 (1-24): no change\n"
     )
     [document] = emf_documents(metrics)
     assert (document["DigestsSent"], document["DigestFailures"]) == (1, 0)

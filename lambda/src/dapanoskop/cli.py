@@ -48,6 +48,7 @@ OPTION_OF_VARIABLE = {
     "WORKLOAD_TAG_KEY": "--tag-key",
     "COST_METRIC": "--metric",
     "CE_HISTORY_MONTHS": "--history-months",
+    "MTD_SETTLE_DAYS": "--settle-days",
     "SSE_KMS_KEY_ID": "SSE_KMS_KEY_ID",
     "DATA_BUCKET": "--output",
     "DATA_PREFIX": "--output",
@@ -93,6 +94,11 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--history-months",
             help="months of Cost Explorer history (13, or 38 with multi-year data) "
             "[env CE_HISTORY_MONTHS]",
+        ),
+        click.option(
+            "--settle-days",
+            help="days before today left out of the month to date while Cost Explorer still "
+            "loads them, 0-3 [env MTD_SETTLE_DAYS, 1]",
         ),
         click.option("--json", "as_json", is_flag=True, help="print the result document as JSON"),
         _today_option,
@@ -180,6 +186,7 @@ def _settings(options: Mapping[str, Any]) -> Settings:
         "WORKLOAD_TAG_KEY": options["tag_key"],
         "COST_METRIC": options["metric"],
         "CE_HISTORY_MONTHS": options["history_months"],
+        "MTD_SETTLE_DAYS": options["settle_days"],
     }
     try:
         return Settings.build(_destination(options["output"]), os.environ, overrides)
