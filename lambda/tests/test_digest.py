@@ -247,3 +247,12 @@ def test_subject_is_ascii_and_at_most_100_characters() -> None:
     summary["period"] = "2026-10"
     subject = build_digest(summary).subject
     assert subject.isascii() and len(subject) <= 100
+
+
+def test_untaggable_spend_of_schema_2_is_named_beside_the_coverage() -> None:
+    summary = november_to_date()
+    summary["tagging_coverage"]["untaggable_cost_usd"] = 42.5
+    assert (
+        "Tagging coverage: 86.7% of usage cost tagged App ($200.00 untagged; $42.50 of taxes, "
+        "credits and fees cannot be tagged), +6.7 points vs October 2026 (80.0%)\n"
+    ) in build_digest(summary, OCTOBER_TAGGING).text

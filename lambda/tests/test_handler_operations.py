@@ -342,3 +342,15 @@ def test_backfill_sends_no_digest(s3: Any, moto_endpoint: str) -> None:
         io.StringIO(),
     )
     assert "digest" not in json.loads(answer["body"])
+
+
+def test_every_dapanoskop_logger_is_redacted_and_no_other(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    logging.getLogger("dapanoskop.anything.new").info("bucket=%s", f"costs-{ACCOUNT_ID}")
+    logging.getLogger("dapanoskop").info(f"arn:aws:iam::{ACCOUNT_ID}:role/x")
+    logging.getLogger("botocore.somewhere").info("id=%s", ACCOUNT_ID)
+    assert [r.getMessage() for r in caplog.records] == [
+        "bucket=costs-REDACTED",
+        "arn:aws:iam::REDACTED:role/x",
+        f"id={ACCOUNT_ID}",
+    ]

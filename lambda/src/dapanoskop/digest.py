@@ -158,7 +158,11 @@ def _tagging_line(summary: Mapping[str, Any], previous: Mapping[str, Any] | None
     tag = summary.get("workload_tag_key", "App")
     pct = _tenth(coverage["tagged_percentage"])
     untagged = _money(coverage["untagged_cost_usd"])
-    line = f"Tagging coverage: {pct}% of usage cost tagged {tag} ({_usd(untagged)} untagged)"
+    line = f"Tagging coverage: {pct}% of usage cost tagged {tag} ({_usd(untagged)} untagged"
+    untaggable = coverage.get("untaggable_cost_usd")  # schema 2: taxes, credits, fees, support
+    if untaggable is not None and _money(untaggable) != _ZERO:
+        line += f"; {_usd(_money(untaggable))} of taxes, credits and fees cannot be tagged"
+    line += ")"
     if previous is None or "tagging_coverage" not in previous:
         return line + "; no earlier summary to compare"
     before = _tenth(previous["tagging_coverage"]["tagged_percentage"])
