@@ -446,6 +446,9 @@ def _check_data_through(report: _Report, summary: dict, is_mtd: bool) -> None:
         if through is not None:
             report.add("data_through is given, but the month is complete")
         return
+    if "data_through" not in summary:
+        report.add("data_through is missing")
+        return
     if not DATE.accepts(through):
         report.add(f"data_through is {_show(through)}, expected {DATE.description}")
         return
@@ -459,10 +462,12 @@ def _check_storage_classes(report: _Report, summary: dict) -> None:
     if not isinstance(classes, list):
         report.add(f"storage_classes is {_show(classes)}, expected {ARRAY.description}")
         return
-    complete = all(
+    # Every entry is checked (and reported) before deciding, not only up to the first bad one.
+    checked = [
         report.fields(f"storage_classes[{index}]", entry, STORAGE_CLASS_FIELDS)
         for index, entry in enumerate(classes)
-    )
+    ]
+    complete = all(checked)
     metrics = summary.get("storage_metrics")
     if not complete or not isinstance(metrics, dict):
         return
