@@ -486,9 +486,7 @@ def test_storage_classes_that_do_not_add_up_to_the_volume_are_reported(history: 
 def test_a_month_to_date_summary_without_data_through_is_reported(history: Path) -> None:
     edit_summary(history, MTD, lambda s: s.pop("data_through"))
 
-    assert check_output(history) == [
-        f"{MTD}/summary.json: data_through is missing"
-    ]
+    assert check_output(history) == [f"{MTD}/summary.json: data_through is missing"]
 
 
 def test_a_schema_1_summary_is_held_to_schema_1(history: Path) -> None:
