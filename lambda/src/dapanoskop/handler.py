@@ -29,7 +29,7 @@ from dapanoskop.pipeline import RunResult, run_backfill, run_daily
 from dapanoskop.publisher import check_destination
 from dapanoskop.redaction import redact
 from dapanoskop.settings import Settings, SettingsError
-from dapanoskop.store import StoreError, open_store
+from dapanoskop.store import ObjectStore, StoreError, open_store
 
 logger = logging.getLogger("dapanoskop")
 logger.setLevel(logging.INFO)
@@ -83,14 +83,14 @@ def handle(
         )
 
     try:
-        settings, result = _run(job, env, clock, ce_client, s3_client)
+        settings, store, result = _run(job, env, clock, ce_client, s3_client)
     except RunFailedError as error:
         logger.error("run failed error=%s", error)
         metrics(None, None)
         raise
     digest = None
     if mode == "daily" and settings.digest.enabled:
-        digest = _send_digest(settings, result, clock(), s3_client, clients or aws.client)
+        digest = _send_digest(settings, store, result, clock(), clients or aws.client)
     _log_result(result, digest)
     metrics(result, digest)
     body = result.as_dict()
@@ -108,7 +108,7 @@ def _run(
     clock: Callable[[], datetime],
     ce_client: Any,
     s3_client: Any,
-) -> tuple[Settings, RunResult]:
+) -> tuple[Settings, ObjectStore, RunResult]:
     """Settings, destination check, then the job; anything that stops it is RunFailedError."""
     try:
         settings = Settings.from_env(env)
@@ -128,14 +128,17 @@ def _run(
             result = run_daily(settings, ce, store, now)
     except (CostExplorerError, StoreError, aws.UnsupportedPartitionError) as error:
         raise RunFailedError(str(error), {"error": str(error)}) from None
-    return settings, result
+    return settings, store, result
 
 
 def _send_digest(
-    settings: Settings, result: RunResult, now: datetime, s3_client: Any, clients: ClientFactory
+    settings: Settings,
+    store: ObjectStore,
+    result: RunResult,
+    now: datetime,
+    clients: ClientFactory,
 ) -> DigestOutcome:
     """Never raises: the digest is reported on, the data run's outcome does not depend on it."""
-    store = open_store(settings.destination, s3_client, settings.sse_kms_key_id)
     try:
         period = digest_period(settings.digest, result.succeeded, now, store)
         if period is None:
