@@ -37,9 +37,8 @@ from typing import Any
 import botocore.endpoint
 import pytest
 
-from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
-from tests.conftest import BUCKET
+from tests.conftest import BUCKET, invoke
 
 # MTD_SETTLE_DAYS=0: the month to date runs up to today, as the hand-worked windows below
 # assume; the settle days have their own tests at the end.
@@ -136,8 +135,8 @@ def run_daily(
     """One scheduled run at 06:00:03 UTC on `today`, on a fresh local Cost Explorer."""
     explorer = explorer or LocalCostExplorer(ledger(today, first), today, **explorer_options)
     clock: Callable[[], datetime] = lambda: morning(today)  # noqa: E731 - a frozen clock
-    answer = handle({}, env or ENV, clock, explorer.client(), s3)
-    return Run(answer["statusCode"], json.loads(answer["body"]), explorer)
+    status, body = invoke({}, env or ENV, clock, explorer.client(), s3)
+    return Run(status, body, explorer)
 
 
 def read_json(s3: Any, key: str) -> dict[str, Any]:
@@ -584,14 +583,13 @@ def test_month_to_date_summary_field_by_field(s3: Any, expected: Expected) -> No
     # runs to reuse); month to date never does.
     final = read_json(s3, f"{last_complete}/summary.json")["period_status"]["current"] == "final"
     lines = ("cost-explorer-lines.parquet",) if final else ()
-    assert stored_keys(s3) == sorted(
-        [
-            f"{period}/{name}"
-            for period in (expected.period, last_complete)
-            for name in ("cost-by-usage-type.parquet", "cost-by-workload.parquet", "summary.json")
-        ]
-        + [f"{last_complete}/{name}" for name in lines]
-    ) + ["index.json"]
+    published = [
+        f"{period}/{name}"
+        for period in (expected.period, last_complete)
+        for name in ("cost-by-usage-type.parquet", "cost-by-workload.parquet", "summary.json")
+    ]
+    published += [f"{last_complete}/{name}" for name in lines]
+    assert stored_keys(s3) == [*sorted(published), "index.json"]
     assert_summary(s3, run, expected)
     # The forecast asked for the rest of the month, in the forecast spelling of COST_METRIC.
     forecasts = [params for name, params in run.explorer.requests if name == "GetCostForecast"]

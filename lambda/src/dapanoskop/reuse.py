@@ -27,18 +27,19 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from dapanoskop.formats import parse_window_lines, window_lines_parquet_bytes
+from dapanoskop.formats import (
+    LINES_NAME,
+    lines_key,
+    parse_window_lines,
+    window_lines_parquet_bytes,
+)
 from dapanoskop.model import Grouping, Status, Window, WindowData
-from dapanoskop.publisher import LINES_NAME, read_summary
+from dapanoskop.publisher import read_summary
 from dapanoskop.store import ObjectStore, StoreError
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["LINES_NAME", "lines_key", "lines_record", "lines_to_publish", "published_lines"]
-
-
-def lines_key(period: str) -> str:
-    return f"{period}/{LINES_NAME}"
 
 
 def lines_record(body: bytes) -> dict[str, str]:
