@@ -33,7 +33,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dapanoskop.concurrency import run_bounded
-from dapanoskop.costexplorer import CostExplorer, error_code
+from dapanoskop.costexplorer import CollectionStopped, CostExplorer, error_code
 from dapanoskop.model import (
     ChargeLine,
     CostCenterLine,
@@ -130,12 +130,15 @@ def collect(
     config: CollectionConfig,
     today: date,
     known: Mapping[Window, Mapping[Grouping, tuple[Any, ...]]] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict[Window, WindowData]:
     """Fetch and parse everything `specs` need; one WindowData per window.
 
     `known` holds lines already at hand for some (window, grouping) pairs: the published lines
     of final months (see `dapanoskop.reuse`). Those pairs are not asked for; they count as
     final data, exactly as Cost Explorer would have answered for a final month.
+    `should_stop` is asked before every page: once it says yes no more pages are asked for,
+    and only the windows whose every grouping arrived whole are returned.
     """
     has_cost_category = config.cost_category_name is not None
     plan = plan_windows(specs, has_cost_category)
@@ -152,14 +155,33 @@ def collect(
     tasks = plan_tasks(to_fetch)
     settled = [threading.Event() for _ in tasks]
     calls = [
-        _task_call(ce, task, config, history, settled[index], _waits_for(tasks, index, settled))
+        _task_call(
+            ce,
+            task,
+            config,
+            history,
+            settled[index],
+            _waits_for(tasks, index, settled),
+            should_stop,
+        )
         for index, task in enumerate(tasks)
     ]
-    results = run_bounded(calls, config.concurrency)
+    workers = config.concurrency
+    if should_stop is not None:
+        # Pages come oldest month first, and a month can be written only once every grouping
+        # has it: with a time limit, every grouping's requests advance together, so the months
+        # finished when time runs out are whole. (One at a time would spend the time on the
+        # first grouping and finish no month.) The same requests, a few more at once.
+        workers = max(workers, len({task.grouping for task in tasks}))
+    results = run_bounded(calls, workers)
     for task, result in zip(tasks, results, strict=True):
         fetched[task.grouping].update(result)
     all_windows = {w for windows in plan.values() for w in windows}
-    return {window: _window_data(window, fetched) for window in sorted(all_windows)}
+    return {
+        window: _window_data(window, fetched)
+        for window in sorted(all_windows)
+        if all(window in fetched[g] for g, windows in plan.items() if window in windows)
+    }
 
 
 def _waits_for(
@@ -239,6 +261,7 @@ def _task_call(
     history: _History,
     settled: threading.Event,
     waits_for: Sequence[threading.Event],
+    should_stop: Callable[[], bool] | None = None,
 ) -> Callable[[], dict[Window, _Fetched]]:
     """The work of one task, for the pool.
 
@@ -250,6 +273,8 @@ def _task_call(
         try:
             for earlier in waits_for:
                 earlier.wait()
+            if should_stop is not None and should_stop():
+                return {}
             known_unavailable, remaining, newer_available = history.split(task)
             result = dict.fromkeys(known_unavailable, _UNAVAILABLE)
             if remaining:
@@ -259,7 +284,9 @@ def _task_call(
                     settled.set()
 
                 result.update(
-                    _fetch_chain(ce, task.grouping, remaining, config, newer_available, accepted)
+                    _fetch_chain(
+                        ce, task.grouping, remaining, config, newer_available, accepted, should_stop
+                    )
                 )
             history.learn(task, result)
             return result
@@ -290,6 +317,7 @@ def _fetch_chain(
     config: CollectionConfig,
     newer_available: bool = False,
     on_accepted: Callable[[], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict[Window, _Fetched]:
     """One request for a run of windows; when refused, find where the history starts.
 
@@ -298,12 +326,15 @@ def _fetch_chain(
     older than the start of Cost Explorer's history and so is the whole older half, so finding
     the start costs about log2(n) requests. A refused newer half with nothing newer available
     may be "not yet" rather than "too old", so the older half is then asked on its own.
-    `on_accepted` is called when the first page of the whole chain's request arrives.
+    `on_accepted` is called when the first page of the whole chain's request arrives. When
+    `should_stop` ends the request early, only the windows received whole are returned.
     """
     request = _request(grouping, chain[0].start, chain[-1].end, config)
     detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
     try:
-        results = ce.cost_and_usage(request, detail, _PARSERS[grouping], on_accepted)
+        results = ce.cost_and_usage(request, detail, _PARSERS[grouping], on_accepted, should_stop)
+    except CollectionStopped as stopped:
+        return _received(chain, stopped.results)
     except ClientError as error:  # a history refusal: the others are wrapped by CostExplorer
         if len(chain) == 1:
             logger.info(
@@ -314,14 +345,23 @@ def _fetch_chain(
             )
             return {chain[0]: _UNAVAILABLE}
         middle = len(chain) // 2
-        newer = _fetch_chain(ce, grouping, chain[middle:], config, newer_available)
+        newer = _fetch_chain(
+            ce, grouping, chain[middle:], config, newer_available, should_stop=should_stop
+        )
+        if chain[middle] not in newer:  # stopped part-way: the older half is not asked
+            return newer
         newer_has_data = any(f.status is not Status.UNAVAILABLE for f in newer.values())
         if newer[chain[middle]].status is Status.UNAVAILABLE and (
             newer_available or newer_has_data
         ):
             return {**dict.fromkeys(chain[:middle], _UNAVAILABLE), **newer}
         older = _fetch_chain(
-            ce, grouping, chain[:middle], config, newer_available or newer_has_data
+            ce,
+            grouping,
+            chain[:middle],
+            config,
+            newer_available or newer_has_data,
+            should_stop=should_stop,
         )
         return {**older, **newer}
     by_period = {(r.start, r.end): r for r in results}
@@ -333,6 +373,24 @@ def _fetch_chain(
             continue
         status = Status.ESTIMATED if found.estimated else Status.FINAL
         fetched[window] = _Fetched(status, tuple(found.lines))
+    return fetched
+
+
+def _received(chain: Sequence[Window], results: Sequence[Any]) -> dict[Window, _Fetched]:
+    """The windows of a stopped request that arrived whole: those before the last period
+    received (pages come in time order), which is itself only part-way."""
+    by_period = {(r.start, r.end): r for r in results}
+    cut = next((r.start for r in results if not r.complete), None)
+    fetched: dict[Window, _Fetched] = {}
+    for window in chain:
+        if cut is None or window.start.isoformat() >= cut:
+            break
+        found = by_period.get((window.start.isoformat(), window.end.isoformat()))
+        if found is None:
+            fetched[window] = _Fetched(Status.FINAL, ())
+        else:
+            status = Status.ESTIMATED if found.estimated else Status.FINAL
+            fetched[window] = _Fetched(status, tuple(found.lines))
     return fetched
 
 

@@ -68,6 +68,18 @@ class PeriodResult[T]:
     end: str
     estimated: bool = False
     lines: list[T] = field(default_factory=list)
+    complete: bool = True  # False: a stopped request received only part of this period
+
+
+class CollectionStopped(Exception):  # noqa: N818 - a signal, not an error
+    """The time budget ran out between two pages; `results` are the periods received so far.
+
+    Pages come in time order, so every period but the last one received is complete.
+    """
+
+    def __init__(self, results: list[PeriodResult[Any]]) -> None:
+        super().__init__("stopped before the next page: time budget spent")
+        self.results = results
 
 
 @dataclass
@@ -99,6 +111,7 @@ class CostExplorer:
         detail: str,
         parse_group: Callable[[Mapping[str, Any]], T],
         on_first_page: Callable[[], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[PeriodResult[T]]:
         """Every period of a GetCostAndUsage request, pages merged, groups parsed as they come.
 
@@ -106,13 +119,19 @@ class CostExplorer:
         asked for, so a run never holds botocore's parsed pages (about three times the size
         of the records) for more than one page.
         `on_first_page` is called once Cost Explorer has accepted the request (its first page
-        arrived), before the rest is fetched.
+        arrived), before the rest is fetched. `should_stop` is asked before every page: when
+        it says yes, CollectionStopped carries what was received (nothing is asked).
         Raises history refusals (`is_history_refusal`) unchanged, so callers decide what an
         unavailable range means, and wraps every other failure in CostExplorerError.
         """
         merged: dict[tuple[str, str], PeriodResult[T]] = {}
         token: str | None = None
         while True:
+            if should_stop is not None and should_stop():
+                received = list(merged.values())
+                if received:
+                    received[-1].complete = False
+                raise CollectionStopped(received)
             params = dict(request) if token is None else {**request, "NextPageToken": token}
             try:
                 page = self._call("GetCostAndUsage", params)

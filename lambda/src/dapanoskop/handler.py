@@ -30,6 +30,7 @@ from dapanoskop.publisher import check_destination
 from dapanoskop.redaction import redact
 from dapanoskop.settings import Settings, SettingsError
 from dapanoskop.store import ObjectStore, StoreError, open_store
+from dapanoskop.timebudget import TimeBudget
 
 logger = logging.getLogger("dapanoskop")
 logger.setLevel(logging.INFO)
@@ -47,7 +48,13 @@ class RunFailedError(RuntimeError):
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """AWS Lambda handler."""
-    return handle(event, os.environ, lambda: datetime.now(UTC))
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return handle(
+        event,
+        os.environ,
+        lambda: datetime.now(UTC),
+        remaining_seconds=None if remaining is None else lambda: remaining() / 1000,
+    )
 
 
 def handle(
@@ -58,11 +65,14 @@ def handle(
     s3_client: Any = None,
     clients: ClientFactory | None = None,
     metrics_stream: TextIO | None = None,
+    remaining_seconds: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
     """The handler with its environment, clock and clients passed in (tests pass fakes).
 
     `clients` makes the clients of the digest's targets by service name (sns, secretsmanager,
-    ssm); by default boto3 clients in the function's region.
+    ssm); by default boto3 clients in the function's region. `remaining_seconds`: the time
+    left in the invocation (the Lambda context's); a backfill stops asking Cost Explorer in
+    time to write what it has (dapanoskop.timebudget).
     """
     started = time.perf_counter()
     try:
@@ -83,7 +93,7 @@ def handle(
         )
 
     try:
-        settings, store, result = _run(job, env, clock, ce_client, s3_client)
+        settings, store, result = _run(job, env, clock, ce_client, s3_client, remaining_seconds)
     except RunFailedError as error:
         logger.error("run failed error=%s", error)
         metrics(None, None)
@@ -108,6 +118,7 @@ def _run(
     clock: Callable[[], datetime],
     ce_client: Any,
     s3_client: Any,
+    remaining_seconds: Callable[[], float] | None = None,
 ) -> tuple[Settings, ObjectStore, RunResult]:
     """Settings, destination check, then the job; anything that stops it is RunFailedError."""
     try:
@@ -123,7 +134,12 @@ def _run(
         ce = ce_client or aws.cost_explorer_client(region=env.get("AWS_REGION"))
         now = clock()
         if isinstance(job, BackfillJob):
-            result = run_backfill(settings, ce, store, now, job.months, force=job.force)
+            budget = (
+                None if remaining_seconds is None else TimeBudget.of_invocation(remaining_seconds)
+            )
+            result = run_backfill(
+                settings, ce, store, now, job.months, force=job.force, budget=budget
+            )
         else:
             result = run_daily(settings, ce, store, now)
     except (CostExplorerError, StoreError, aws.UnsupportedPartitionError) as error:

@@ -28,6 +28,7 @@ from dapanoskop.redaction import redact
 from dapanoskop.reuse import lines_record, lines_to_publish, published_lines
 from dapanoskop.settings import Settings
 from dapanoskop.store import ObjectStore, StoreError
+from dapanoskop.timebudget import TimeBudget
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ class RunResult:
     ce_requests: int = 0
     ce_requests_by_operation: dict[str, int] = field(default_factory=dict)
     index: list[str] = field(default_factory=list)
+    # months a backfill could not collect in its time budget; `resume` is the event to send
+    unfinished: list[str] = field(default_factory=list)
+    resume: dict[str, Any] | None = None
+    resume_note: str = ""
 
     @property
     def status_code(self) -> int:
@@ -74,6 +79,15 @@ class RunResult:
             "ce_requests_by_operation": dict(sorted(self.ce_requests_by_operation.items())),
             "ce_cost_usd": f"{Decimal(self.ce_requests) / 100:.2f}",
             "index": self.index,
+            **(
+                {
+                    "unfinished": self.unfinished,
+                    "resume": self.resume,
+                    "message": self.resume_note,
+                }
+                if self.unfinished
+                else {}
+            ),
         }
 
 
@@ -98,8 +112,14 @@ def run_backfill(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    budget: TimeBudget | None = None,
 ) -> RunResult:
-    """Write the `months` complete months before the current one."""
+    """Write the `months` complete months before the current one.
+
+    With a `budget` (the Lambda), Cost Explorer is not asked for more pages once it is spent:
+    the months collected whole are written, the others are listed as unfinished with the event
+    that continues (the same one: written months are skipped, and their lines are reused).
+    """
     result = RunResult(mode="backfill", destination=str(settings.destination))
     specs = []
     for spec in backfill_specs(now.date(), months):
@@ -116,7 +136,32 @@ def run_backfill(
             result.skipped.append(Skipped(spec.period, "summary.json exists (use force)"))
         else:
             specs.append(spec)
-    return _run(settings, ce_client, store, now, specs, result, progress, reuse=not force)
+    result = _run(
+        settings, ce_client, store, now, specs, result, progress, reuse=not force, budget=budget
+    )
+    if result.unfinished:
+        result.unfinished.sort(reverse=True)
+        if force:
+            # Continuing a forced backfill with force would rewrite the months just written
+            # and stop at the same place; without force it would skip the unfinished months,
+            # which exist in their old version. Only a run without a time limit can do it.
+            result.resume_note = (
+                "stopped early to stay within the time limit: the months under unfinished "
+                "were not rewritten; a forced backfill this large needs a run without a time "
+                f"limit: dapanoskop backfill --months {months} --force"
+            )
+        else:
+            result.resume = {"backfill": True, "months": months}
+            result.resume_note = (
+                "stopped early to stay within the time limit: the months under unfinished "
+                "were not written; send the resume event to continue (months already written "
+                "are skipped, and the published ones it compares with are not fetched again)"
+            )
+        logger.warning(
+            "backfill stopped early to stay within the time limit unfinished=%s",
+            ",".join(result.unfinished),
+        )
+    return result
 
 
 def _run(
@@ -129,13 +174,19 @@ def _run(
     progress: Progress | None = None,
     *,
     reuse: bool = True,
+    budget: TimeBudget | None = None,
 ) -> RunResult:
     ce = CostExplorer(ce_client)
     if specs:
-        collected = _collect(settings, ce, specs, now, store if reuse else None)
+        should_stop = budget.spent if budget is not None else None
+        collected = _collect(settings, ce, specs, now, store if reuse else None, should_stop)
         result.ce_requests = ce.requests
         result.ce_requests_by_operation = dict(ce.counts)
         for spec in specs:
+            if any(window not in collected.data for window in spec.windows()):
+                # Not collected whole before the budget ran out: nothing of it is written.
+                result.unfinished.append(spec.period)
+                continue
             # One period at a time: a report is built, written and let go before the next,
             # so a long backfill of a big account holds one report, not all of them.
             _publish_one(store, spec, collected, result)
@@ -179,6 +230,7 @@ def _collect(
     specs: Sequence[SummarySpec],
     now: datetime,
     published: ObjectStore | None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> _Collected:
     """Collect what `specs` need; final months published by this same configuration are read
     from `published` (the destination) instead of Cost Explorer, unless it is None (force)."""
@@ -204,11 +256,11 @@ def _collect(
     if published is not None:
         comparisons = {w for spec in specs for w in (spec.current, spec.prev_month, spec.yoy)}
         known = published_lines(published, comparisons, configuration)
-    data = collect(ce, specs, config, today, known)
+    data = collect(ce, specs, config, today, known, should_stop)
     forecasts = {
         spec.period: collect_forecast(ce, today, settings.forecast_metric, data[spec.current])
         for spec in specs
-        if spec.is_mtd
+        if spec.is_mtd and spec.current in data
     }
     options = ReportOptions(
         include_efs=settings.include_efs,
