@@ -466,9 +466,11 @@ def _metric(group: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
 
 def _cost(group: Mapping[str, Any]) -> Decimal:
     # Every group has exactly one cost metric next to UsageQuantity.
-    return next(
-        Decimal(m["Amount"]) for name, m in group["Metrics"].items() if name != USAGE_QUANTITY
-    )
+    metrics = group["Metrics"]
+    for name in metrics:
+        if name != USAGE_QUANTITY:
+            return Decimal(metrics[name]["Amount"])
+    raise KeyError("no cost metric in the group")
 
 
 def _usage_line(group: Mapping[str, Any]) -> UsageLine:

@@ -8,6 +8,7 @@ may be split across pages.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -82,6 +83,31 @@ class CollectionStopped(Exception):  # noqa: N818 - a signal, not an error
         self.results = results
 
 
+def _decode_results_fast(
+    response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any
+) -> None:
+    """botocore `before-parse` hook for GetCostAndUsage: decode `ResultsByTime` with `json`.
+
+    botocore parses a JSON answer shape by shape in Python (~13 calls per group: half of a
+    large run's CPU). `ResultsByTime` holds only strings, booleans, lists and maps, which the
+    JSON 1.1 protocol parser hands back unchanged, so the C `json` decoder gives the same
+    dicts. The hook takes it out of the body and hands it back through
+    `customized_response_dict`, which botocore merges into the parsed answer; everything else
+    (page token, metadata) is still parsed by botocore. Error answers are left alone.
+    Stateless, so the client stays safe to share between threads.
+    """
+    if response_dict.get("status_code") != 200:
+        return
+    body = response_dict.get("body")
+    if not body:
+        return
+    document = json.loads(body)
+    if not isinstance(document, dict) or "ResultsByTime" not in document:
+        return
+    customized_response_dict["ResultsByTime"] = document.pop("ResultsByTime")
+    response_dict["body"] = json.dumps(document).encode()
+
+
 @dataclass
 class CostExplorer:
     """Counts requests per operation; `requests` is what the run pays for.
@@ -93,6 +119,15 @@ class CostExplorer:
     client: Any
     counts: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        events = getattr(getattr(self.client, "meta", None), "events", None)
+        if events is not None:
+            events.register(
+                "before-parse.cost-explorer.GetCostAndUsage",
+                _decode_results_fast,
+                unique_id="dapanoskop-decode-results",
+            )
 
     @property
     def requests(self) -> int:

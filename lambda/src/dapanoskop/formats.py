@@ -170,13 +170,16 @@ def workload_parquet_bytes(rows: Iterable[WorkloadRow]) -> bytes:
 def usage_parquet_bytes(rows: Iterable[UsageTypeRow]) -> bytes:
     """`cost-by-usage-type.parquet` (§7), rows in the order given."""
     rows = list(rows)
+    if not rows:
+        return _parquet_bytes(pa.table({n: [] for n in USAGE_SCHEMA.names}, schema=USAGE_SCHEMA))
+    workload, usage_type, category, period, cost, quantity = zip(*rows, strict=True)
     columns = {
-        "workload": [row.workload for row in rows],
-        "usage_type": [row.usage_type for row in rows],
-        "category": [row.category for row in rows],
-        "period": [row.period for row in rows],
-        "cost_usd": [_double(row.cost_usd) for row in rows],
-        "usage_quantity": [_double(row.usage_quantity) for row in rows],
+        "workload": workload,
+        "usage_type": usage_type,
+        "category": category,
+        "period": period,
+        "cost_usd": [_double(value) for value in cost],
+        "usage_quantity": [_double(value) for value in quantity],
     }
     return _parquet_bytes(pa.table(columns, schema=USAGE_SCHEMA))
 
@@ -201,19 +204,22 @@ def window_lines_parquet_bytes(data: WindowData) -> bytes:
     """The lines of every grouping `data` holds, in the order Cost Explorer gave them."""
     columns: dict[str, list[Any]] = {name: [] for name in WINDOW_LINES_SCHEMA.names}
     groupings = []
-    for grouping, (attribute, _) in LINES_OF.items():
+    for grouping, (attribute, line_type) in LINES_OF.items():
         lines = getattr(data, attribute)
         if lines is None:
             continue
         groupings.append(grouping.value)
-        for line in lines:
-            first, second, cost, *rest = dataclasses.astuple(line)
-            columns["grouping"].append(grouping.value)
-            columns["key_1"].append(first)
-            columns["key_2"].append(second)
-            columns["cost"].append(str(cost))
-            columns["quantity"].append(str(rest[0]) if rest else None)
-            columns["unit"].append(rest[1] if rest else None)
+        names = [field.name for field in dataclasses.fields(line_type)]
+        columns["grouping"].extend([grouping.value] * len(lines))
+        columns["key_1"].extend([getattr(line, names[0]) for line in lines])
+        columns["key_2"].extend([getattr(line, names[1]) for line in lines])
+        columns["cost"].extend([str(line.cost) for line in lines])
+        if len(names) > 3:
+            columns["quantity"].extend([str(getattr(line, names[3])) for line in lines])
+            columns["unit"].extend([getattr(line, names[4]) for line in lines])
+        else:
+            columns["quantity"].extend([None] * len(lines))
+            columns["unit"].extend([None] * len(lines))
     meta = {
         "start": data.window.start.isoformat(),
         "end": data.window.end.isoformat(),

@@ -199,23 +199,25 @@ def _storage_classes(
 def _usage_rows(
     windows: tuple[Window, ...], data: Mapping[Window, WindowData], classify: Classifier
 ) -> tuple[UsageTypeRow, ...]:
-    """§7: one row per (workload, usage type, period) with a non-zero cost or quantity."""
-    rows = [
-        UsageTypeRow(
-            workload=workload,
-            usage_type=usage_type,
-            category=classify(usage_type).value,
-            period=window.label,
-            cost_usd=cost,
-            usage_quantity=quantity,
-        )
-        for window in windows
-        for (workload, usage_type), (cost, quantity) in (
-            sources.cost_and_quantity_by_usage_type(data[window]).items()
-        )
-        if cost or quantity
-    ]
-    return tuple(sorted(rows, key=lambda row: (row.period, row.workload, row.usage_type)))
+    """§7: one row per (workload, usage type, period) with a non-zero cost or quantity.
+
+    Sorted by period, workload, usage type: the periods of a summary are distinct months, so
+    each window's rows are sorted on their own and the windows put in period order. Each usage
+    type is classified once.
+    """
+    categories: dict[str, str] = {}
+    rows: list[UsageTypeRow] = []
+    for window in sorted(windows, key=lambda w: w.label):
+        period = window.label
+        merged = sources.cost_and_quantity_by_usage_type(data[window])
+        for (workload, usage_type), (cost, quantity) in sorted(merged.items()):
+            if not (cost or quantity):
+                continue
+            category = categories.get(usage_type)
+            if category is None:
+                category = categories[usage_type] = classify(usage_type).value
+            rows.append(UsageTypeRow(workload, usage_type, category, period, cost, quantity))
+    return tuple(rows)
 
 
 def _warn_if_groupings_disagree(data: WindowData) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,12 @@ class WorkloadRow:
     cost_usd: Decimal
 
 
-@dataclass(frozen=True)
-class UsageTypeRow:
-    """One row of `cost-by-usage-type.parquet`: a workload's cost and usage of one usage type."""
+class UsageTypeRow(NamedTuple):
+    """One row of `cost-by-usage-type.parquet`: a workload's cost and usage of one usage type.
+
+    A named tuple, not a dataclass: a large month has ~60,000 of them per period, and a tuple
+    is built several times faster than a frozen dataclass and is as immutable.
+    """
 
     workload: str
     usage_type: str
