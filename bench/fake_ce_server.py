@@ -14,7 +14,9 @@ prints one JSON line when it is ready ({"port": ..., "load_seconds": ..., ...}),
                     latency not included), the most requests in flight at once, RSS and
                     peak RSS;
 * POST /reset-stats zero the counters and the peak RSS (Linux: /proc/self/clear_refs),
-                    so each benchmark job gets its own figures.
+                    so each benchmark job gets its own figures;
+* POST /latency     {"seconds": S}: the simulated latency from now on (the benchmark
+                    prepares a destination without it, then measures with it).
 
 Requests are served on their own threads, so a pipeline that asks several at once is answered
 at once. `--latency S` makes every Cost Explorer request take at least S seconds, like a real
@@ -140,6 +142,10 @@ def handler_for(fake: FakeCostExplorer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if self.path == "/reset-stats":
                 fake.reset()
+                self._send(200, {})
+                return
+            if self.path == "/latency":
+                fake.latency = float(json.loads(body)["seconds"])
                 self._send(200, {})
                 return
             operation = self.headers.get("X-Amz-Target", "").removeprefix(TARGET_PREFIX)

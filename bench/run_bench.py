@@ -39,7 +39,9 @@ HERE = Path(__file__).resolve().parent
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 # daily-steady: the daily run on most days of a month, when M-1 is already published with
 # final data (prepared by an unmeasured daily run first), so only month to date is written.
-JOBS = ("daily", "daily-steady", "backfill")
+# daily-settled: the daily run once a 13-month backfill and M-1 are published (the steady
+# state of a deployment): M-1 and M-12 are read from their published lines, not fetched.
+JOBS = ("daily", "daily-steady", "daily-settled", "backfill")
 DEFAULT_TODAY = date(2026, 11, 26)  # day > 1: the daily run writes month to date and M-1
 FULL_BACKFILL = 13
 _MIB = 1024 * 1024
@@ -73,6 +75,7 @@ FULL_CASES = (
     *QUICK_CASES,
     Case("large", "daily"),
     Case("large", "daily-steady"),
+    Case("large", "daily-settled"),
     Case("large", "backfill"),
     Case("very-large", "daily"),
     Case("very-large", "daily-steady"),
@@ -125,9 +128,9 @@ def fake_cost_explorer(
         server.wait(timeout=60)
 
 
-def _call(port: int, path: str, method: str = "GET") -> dict[str, Any]:
+def _call(port: int, path: str, method: str = "GET", body: bytes = b"") -> dict[str, Any]:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST" else None
+        f"http://127.0.0.1:{port}{path}", method=method, data=body if method == "POST" else None
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
@@ -138,9 +141,17 @@ def run_job(case: Case, port: int, today: date, max_rss_mib: float) -> JobOutcom
     outcome = JobOutcome(case)
     with tempfile.TemporaryDirectory(prefix=f"bench-{case.account}-{case.job}-") as folder:
         out_dir = Path(folder) / "out"
-        if case.job == "daily-steady":
-            # publishes M-1 with final data; neither measured nor counted
-            _run_worker("daily", case.months, port, today, out_dir, Path(folder) / "prep.json")
+        latency = _call(port, "/stats")["latency_seconds"]
+        if case.job in ("daily-steady", "daily-settled"):
+            # Neither measured nor counted, and without the simulated latency (it changes no
+            # answer): daily-steady publishes M-1 with final data, daily-settled first the
+            # 13 months of a backfill, then M-1.
+            _call(port, "/latency", "POST", b'{"seconds": 0}')
+            prep = Path(folder) / "prep.json"
+            if case.job == "daily-settled":
+                _run_worker("backfill", case.months, port, today, out_dir, prep)
+            _run_worker("daily", case.months, port, today, out_dir, prep)
+            _call(port, "/latency", "POST", json.dumps({"seconds": latency}).encode())
         _call(port, "/reset-stats", "POST")
         result_path = Path(folder) / "result.json"
         job = "backfill" if case.job == "backfill" else "daily"
