@@ -229,6 +229,13 @@ def window_lines_parquet_bytes(data: WindowData) -> bytes:
     return _parquet_bytes(pa.table(columns, schema=schema))
 
 
+def _interned_column(column: pa.ChunkedArray) -> list[Any]:
+    """A string column as Python strings, each distinct value one interned object."""
+    encoded = column.dictionary_encode().combine_chunks()
+    values = [None if v is None else sys.intern(v) for v in encoded.dictionary.to_pylist()]
+    return [None if i is None else values[i] for i in encoded.indices.to_pylist()]
+
+
 def parse_window_lines(body: bytes, start: str, end: str) -> dict[Grouping, tuple[Any, ...]]:
     """The lines stored by `window_lines_parquet_bytes` for the window [start, end).
 
@@ -245,21 +252,31 @@ def parse_window_lines(body: bytes, start: str, end: str) -> dict[Grouping, tupl
     if table.schema.names[: len(WINDOW_LINES_SCHEMA)] != WINDOW_LINES_SCHEMA.names:
         raise ValueError("window lines file has unexpected columns")
     found: dict[Grouping, list[Any]] = {grouping: [] for grouping in groupings}
-    intern = sys.intern
-    rows = zip(*(table.column(name).to_pylist() for name in WINDOW_LINES_SCHEMA.names), strict=True)
     try:
-        for grouping_value, first, second, cost, quantity, unit in rows:
-            grouping = Grouping(grouping_value)
-            if grouping not in found:
-                raise ValueError(f"lines of {grouping_value}, which the file does not list")
-            line_type = LINES_OF[grouping][1]
-            if quantity is None:
-                line = line_type(intern(first), intern(second), Decimal(cost))
-            else:
-                line = line_type(
-                    intern(first), intern(second), Decimal(cost), Decimal(quantity), intern(unit)
-                )
-            found[grouping].append(line)
+        # Names through their dictionary: one interned string each, no copy per row.
+        groupings_of, firsts, seconds, units = (
+            _interned_column(table.column(name)) for name in ("grouping", "key_1", "key_2", "unit")
+        )
+        row = 0
+        # Amounts a batch at a time: the Python strings of a whole column would raise the peak.
+        for batch in table.select(["cost", "quantity"]).to_batches(max_chunksize=4096):
+            for cost, quantity in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+                grouping = Grouping(groupings_of[row])
+                if grouping not in found:
+                    raise ValueError(f"lines of {grouping.value}, which the file does not list")
+                line_type = LINES_OF[grouping][1]
+                if quantity is None:
+                    line = line_type(firsts[row], seconds[row], Decimal(cost))
+                else:
+                    line = line_type(
+                        firsts[row], seconds[row], Decimal(cost), Decimal(quantity), units[row]
+                    )
+                found[grouping].append(line)
+                row += 1
     except (ArithmeticError, TypeError) as error:
         raise ValueError(f"window lines file has a bad value: {error}") from error
+    finally:
+        del table
+        # Arrow keeps freed buffers for reuse; give them back, the lines are Python objects now.
+        pa.default_memory_pool().release_unused()
     return {grouping: tuple(lines) for grouping, lines in found.items()}
