@@ -354,3 +354,30 @@ def test_every_dapanoskop_logger_is_redacted_and_no_other(caplog: pytest.LogCapt
         "arn:aws:iam::REDACTED:role/x",
         f"id={ACCOUNT_ID}",
     ]
+
+
+def test_a_digest_that_cannot_be_built_is_counted_and_the_run_succeeds(
+    s3: Any, moto_endpoint: str
+) -> None:
+    # The daily run never reads back the month-to-date summary it wrote; the digest does.
+    fail_s3_call(
+        s3,
+        "GetObject",
+        "2026-11/summary.json",
+        client_error("GetObject", "InternalError", 500, "We encountered an internal error."),
+    )
+    env = {
+        **ENV,
+        "DIGEST_CADENCE": "daily",
+        "DIGEST_SNS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t",
+    }
+    metrics = io.StringIO()
+
+    answer = handle(
+        {}, env, lambda: NOW, local_ce().client(), s3, moto_clients(moto_endpoint), metrics
+    )
+
+    assert answer["statusCode"] == 200
+    assert json.loads(answer["body"])["digest"] == {"period": None, "sent": [], "failed": ["build"]}
+    [document] = emf_documents(metrics)
+    assert (document["RunSucceeded"], document["DigestFailures"]) == (1, 1)
