@@ -381,3 +381,22 @@ def test_a_digest_that_cannot_be_built_is_counted_and_the_run_succeeds(
     assert json.loads(answer["body"])["digest"] == {"period": None, "sent": [], "failed": ["build"]}
     [document] = emf_documents(metrics)
     assert (document["RunSucceeded"], document["DigestFailures"]) == (1, 1)
+
+
+def test_a_run_that_fails_half_way_reports_the_requests_it_paid_for(s3: Any) -> None:
+    client = local_ce().client()
+    calls = []
+
+    def refuse_the_third(**_kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise client_error("GetCostAndUsage", "AccessDeniedException", 400, "denied")
+
+    client.meta.events.register("before-call.ce.GetCostAndUsage", refuse_the_third)
+    metrics = io.StringIO()
+
+    with pytest.raises(RunFailedError):
+        handle({}, ENV, lambda: NOW, client, s3, metrics_stream=metrics)
+
+    [document] = emf_documents(metrics)
+    assert (document["RunSucceeded"], document["CostExplorerRequests"]) == (0, 3)
