@@ -696,3 +696,15 @@ def test_outputs_name_the_bucket_location_and_function(template) -> None:
     assert Deployment(template).resolve(template["Outputs"]["DataLocation"]["Value"]) == (
         f"s3://{GENERATED_BUCKET}/"
     )
+
+
+def test_one_slack_webhook_source_at_a_time(template) -> None:
+    rule = template["Rules"]["OneSlackWebhook"]
+    for parameters, holds in [
+        ({}, True),
+        ({"SlackWebhookSecretArn": SECRET_ARN}, True),
+        ({"SlackWebhookParameterName": "/p"}, True),
+        ({"SlackWebhookSecretArn": SECRET_ARN, "SlackWebhookParameterName": "/p"}, False),
+    ]:
+        deployment = Deployment(template, parameters)
+        assert bool(deployment.resolve(rule["Assertions"][0]["Assert"])) is holds, parameters
