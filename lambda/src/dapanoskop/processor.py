@@ -7,7 +7,7 @@ run's time; the publisher writes what comes out.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
@@ -16,7 +16,7 @@ from typing import Any
 
 from dapanoskop.categories import categorize
 from dapanoskop.formats import iso_utc
-from dapanoskop.model import Window, WindowData
+from dapanoskop.model import SplitChargeRule, Status, StorageLensReading, Window, WindowData
 from dapanoskop.periods import SummarySpec
 from dapanoskop.processing import sources
 from dapanoskop.processing.costcenters import (
@@ -27,6 +27,7 @@ from dapanoskop.processing.costcenters import (
 )
 from dapanoskop.processing.rounding import money, percent
 from dapanoskop.processing.rows import UsageTypeRow, WorkloadRow
+from dapanoskop.processing.splitcharges import split_tree
 from dapanoskop.processing.storage import storage_metrics_json, storage_scope, storage_totals
 
 logger = logging.getLogger(__name__)
@@ -67,12 +68,16 @@ def build_period_report(
     collected_at: datetime,
     collection: Mapping[str, Any],
     forecast_total: Decimal | None = None,
+    split_rules: Mapping[str, Sequence[SplitChargeRule]] | None = None,
+    storage_lens: StorageLensReading | None = None,
 ) -> PeriodReport:
     """Build the report of `spec.period` from the data of every window of `spec`.
 
     `forecast_total` is Cost Explorer's projection of the whole month, for month-to-date
-    summaries only. Raises ValueError when a window is missing or a forecast comes with a
-    complete month.
+    summaries only. `split_rules` are the cost category's split-charge rules in effect in
+    each month (by `YYYY-MM`; a month missing has none); `storage_lens` is S3 Storage Lens's
+    reading for the end of the period, if any. Raises ValueError when a window is missing or
+    a forecast comes with a complete month.
     """
     missing = [window for window in spec.windows() if window not in data]
     if missing:
@@ -80,7 +85,12 @@ def build_period_report(
     if forecast_total is not None and not spec.is_mtd:
         raise ValueError(f"a forecast belongs to a month-to-date summary, not {spec.period}")
     with decimal_context(_DECIMAL):
-        return _build(spec, data, options, collected_at, collection, forecast_total)
+        report = _build(spec, data, options, collected_at, collection, forecast_total)
+        if split_rules:
+            report = _with_split_charges(spec, data, report, split_rules)
+        if storage_lens is not None:
+            _add_storage_lens(report.summary, storage_lens)
+        return report
 
 
 def _build(
@@ -97,6 +107,7 @@ def _build(
     for window in tree_windows:
         _warn_if_groupings_disagree(data[window])
     tree = cost_center_tree([sources.cost_by_cost_center(data[w]) for w in tree_windows])
+    yoy_available = data[spec.yoy].status is not Status.UNAVAILABLE
     summary: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "collected_at": iso_utc(collected_at),
@@ -113,7 +124,7 @@ def _build(
         "totals": _totals(spec, data, forecast_total),
         "storage_config": {"include_efs": options.include_efs, "include_ebs": options.include_ebs},
         "storage_metrics": _storage_metrics(spec, data, options),
-        "cost_centers": cost_centers_json(tree),
+        "cost_centers": cost_centers_json(tree, yoy_available=yoy_available),
         "tagging_coverage": _tagging_coverage(data[spec.current]),
     }
     if spec.like_for_like is not None:
@@ -129,6 +140,59 @@ def _build(
         workload_rows=workload_rows(tree, labels),
         usage_rows=_usage_rows(three, data),
     )
+
+
+def _with_split_charges(
+    spec: SummarySpec,
+    data: Mapping[Window, WindowData],
+    report: PeriodReport,
+    split_rules: Mapping[str, Sequence[SplitChargeRule]],
+) -> PeriodReport:
+    """The report with each window's split-charge rules applied to its cost centers (§3.3).
+
+    An unavailable window has no cost to split. Everything else in the summary (totals,
+    storage, tagging) is untouched: split charges only move money between cost centers.
+    """
+    windows = _tree_windows(spec)
+    rules = [
+        () if data[w].status is Status.UNAVAILABLE else tuple(split_rules.get(w.label, ()))
+        for w in windows
+    ]
+    if not any(rules):
+        return report
+    tree = cost_center_tree([sources.cost_by_cost_center(data[w]) for w in windows])
+    tree = split_tree(tree, rules)
+    summary = dict(report.summary)
+    yoy_available = data[spec.yoy].status is not Status.UNAVAILABLE
+    summary["cost_centers"] = cost_centers_json(tree, yoy_available=yoy_available)
+    if spec.like_for_like is not None:
+        summary["mtd_comparison"] = {
+            **summary["mtd_comparison"],
+            "cost_centers": prior_partial_json(tree, index=3),
+        }
+    labels = tuple(window.label for window in windows[:3])
+    return PeriodReport(
+        period=report.period,
+        summary=summary,
+        workload_rows=workload_rows(tree, labels),
+        usage_rows=report.usage_rows,
+    )
+
+
+def _tree_windows(spec: SummarySpec) -> tuple[Window, ...]:
+    three = (spec.current, spec.prev_month, spec.yoy)
+    return three if spec.like_for_like is None else (*three, spec.like_for_like)
+
+
+def _add_storage_lens(summary: dict[str, Any], reading: StorageLensReading) -> None:
+    """§3.2 `storage_lens_total_bytes` and §3 `storage_lens`; never mixed into cost per TB."""
+    summary["storage_metrics"]["storage_lens_total_bytes"] = reading.total_bytes
+    summary["storage_lens"] = {
+        "total_bytes": reading.total_bytes,
+        "object_count": reading.object_count,
+        "storage_lens_date": reading.day.isoformat(),
+        "config_id": reading.config_id,
+    }
 
 
 def _totals(
