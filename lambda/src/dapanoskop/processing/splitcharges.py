@@ -18,8 +18,9 @@ AWS documents the methods (API reference, `CostCategorySplitChargeRule`):
 Every rule works on the amounts *before any split* (AWS forbids a value to be both source and
 target, but a definition we are handed may chain A -> B, B -> C): B's own pre-split cost moves
 to C and A's share stays at B, so no dollar moves twice and the order of the rules does not
-matter; a second rule for the same source is skipped (logged). Money is conserved exactly: every target but one gets its share rounded to the cent,
-and the remainder target (the largest share, ties by name) gets what is left.
+matter; a second rule for the same source is skipped (logged). Money is conserved exactly:
+every target but one gets its share rounded to the cent, and the remainder target (the
+largest share, ties by name) gets what is left.
 
 Pure: no AWS, no clock, no environment.
 """
