@@ -217,12 +217,15 @@ def test_cfn_lint_reports_nothing() -> None:
 
 def test_iam_actions_are_the_cost_explorer_and_s3_calls_of_the_pipeline(template) -> None:
     # The calls the code makes (to be confirmed by the test that records real API calls):
-    # GetCostAndUsage, GetCostForecast, GetCostCategories; GetObject/HeadObject, PutObject
-    # (plain and conditional); ListBucket so that a missing key is a 404, not a 403.
+    # GetCostAndUsage, GetCostForecast, GetCostCategories, the cost category's definition
+    # (List/Describe, for split charges); GetObject/HeadObject, PutObject (plain and
+    # conditional); ListBucket so that a missing key is a 404, not a 403.
     assert template_iam_actions(template) == {
         "ce:GetCostAndUsage",
         "ce:GetCostForecast",
         "ce:GetCostCategories",
+        "ce:ListCostCategoryDefinitions",
+        "ce:DescribeCostCategoryDefinition",
         "s3:GetObject",
         "s3:PutObject",
         "s3:ListBucket",

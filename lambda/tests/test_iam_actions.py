@@ -21,7 +21,12 @@ from typing import Any
 import pytest
 
 from dapanoskop.handler import handle
-from dapanoskop.localce import LineItem, LocalCostExplorer
+from dapanoskop.localce import (
+    CostCategoryDefinition,
+    CostCategoryVersion,
+    LineItem,
+    LocalCostExplorer,
+)
 from dapanoskop.periods import add_months
 from tests.conftest import BUCKET
 from tests.test_deploy_template import (
@@ -46,6 +51,8 @@ IAM_ACTION_OF: Mapping[tuple[str, str], str] = {
     ("ce", "GetCostAndUsage"): "ce:GetCostAndUsage",
     ("ce", "GetCostForecast"): "ce:GetCostForecast",
     ("ce", "GetCostCategories"): "ce:GetCostCategories",
+    ("ce", "ListCostCategoryDefinitions"): "ce:ListCostCategoryDefinitions",
+    ("ce", "DescribeCostCategoryDefinition"): "ce:DescribeCostCategoryDefinition",
 }
 
 
@@ -124,7 +131,13 @@ def account_items(today: date) -> list[LineItem]:
 @pytest.fixture
 def recorded(s3: Any) -> tuple[CallRecorder, Any, Any]:
     """(recorder, Cost Explorer client, S3 client) sharing one account and one bucket."""
-    ce = LocalCostExplorer(account_items(NOW.date()), NOW.date()).client()
+    # The category's definition: one version, Retail's cost split evenly onto Platform.
+    version = CostCategoryVersion(
+        date(2025, 1, 1),
+        split_charge_rules=({"Source": "Retail", "Targets": ["Platform"], "Method": "EVEN"},),
+    )
+    definitions = (CostCategoryDefinition(CATEGORY, "cc1", (version,)),)
+    ce = LocalCostExplorer(account_items(NOW.date()), NOW.date(), definitions=definitions).client()
     return CallRecorder(ce, s3), ce, s3
 
 
@@ -161,6 +174,8 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
         ("s3", "GetObject"),
         ("ce", "GetCostAndUsage"),
         ("ce", "GetCostForecast"),
+        ("ce", "ListCostCategoryDefinitions"),
+        ("ce", "DescribeCostCategoryDefinition"),
         ("s3", "PutObject"),
         ("s3", "ListObjectsV2"),
     }
@@ -168,6 +183,8 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
     assert backfill == {
         ("s3", "HeadObject"),
         ("ce", "GetCostAndUsage"),
+        ("ce", "ListCostCategoryDefinitions"),
+        ("ce", "DescribeCostCategoryDefinition"),
         ("s3", "PutObject"),
         ("s3", "ListObjectsV2"),
         ("s3", "GetObject"),
@@ -186,6 +203,8 @@ def test_template_allows_exactly_the_actions_the_pipeline_calls(recorded) -> Non
         "ce:GetCostAndUsage",
         "ce:GetCostForecast",
         "ce:GetCostCategories",
+        "ce:ListCostCategoryDefinitions",
+        "ce:DescribeCostCategoryDefinition",
         "s3:GetObject",
         "s3:PutObject",
         "s3:ListBucket",

@@ -1,27 +1,31 @@
 """The Cost Explorer bill of a run: every request (every page) costs $0.01.
 
 Budget (issue 3), for an account whose answers fit one page per request: a daily run <= 12
-requests, a 13-month backfill <= 10. The local Cost Explorer records every HTTP request it
-answers, so these tests assert the exact requests, not just their number.
+requests, a 13-month backfill <= 10; split charges (issue 11) add at most 2 requests for the
+cost category's definition (ListCostCategoryDefinitions + DescribeCostCategoryDefinition)
+when one version of the definition covers the run's months, and none without a cost
+category. The local Cost Explorer records every HTTP request it answers, so these tests
+assert the exact requests, not just their number.
 
 Counts and what they cost (the README documents these):
 
 | run                                                   | requests | cost  |
 |-------------------------------------------------------|----------|-------|
-| daily, day 2..31, cost category configured            | 8        | $0.08 |
-|   7 GetCostAndUsage + 1 GetCostForecast               |          |       |
-| daily, day 2..31, cost category found by lookup       | 9        | $0.09 |
+| daily, day 2..31, cost category configured            | 10       | $0.10 |
+|   7 GetCostAndUsage + 1 GetCostForecast + 2 definition|          |       |
+| daily, day 2..31, cost category found by lookup       | 11       | $0.11 |
 |   + 1 GetCostCategories                               |          |       |
 | daily, the account has no cost category              | 7        | $0.07 |
 |   GetCostCategories + 5 GetCostAndUsage + forecast    |          |       |
-| daily on the 1st (only the last complete month)       | 5        | $0.05 |
-| daily on the 31st after a 28-day February             | 6        | $0.06 |
-| backfill of 13 months, cost category configured       | 3        | $0.03 |
-| backfill of 13 months, cost category found by lookup  | 4        | $0.04 |
+| daily on the 1st (only the last complete month)       | 7        | $0.07 |
+| daily on the 31st after a 28-day February             | 8        | $0.08 |
+| backfill of 13 months, cost category configured       | 5        | $0.05 |
+| backfill of 13 months, cost category found by lookup  | 6        | $0.06 |
+| each older version of the definition the months reach | +1       | $0.01 |
 
-A year of daily runs with a configured cost category: 12 x 5 + 353 x 8 = 2,884 requests,
-about $28.84 (the established implementation: 25 a day, about $91). The 13-month backfill
-costs $0.03 instead of 182 requests ($1.82).
+A year of daily runs with a configured cost category: 12 x 7 + 353 x 10 = 3,614 requests,
+about $36.14 (the established implementation: 25 a day, about $91). The 13-month backfill
+costs $0.05 instead of 182 requests ($1.82).
 
 Why these numbers: each grouping is asked once per run of adjacent windows (Cost Explorer's
 MONTHLY granularity splits the answer back at month boundaries), and only for the windows a
@@ -39,7 +43,12 @@ from decimal import Decimal
 from typing import Any
 
 from dapanoskop.handler import handle
-from dapanoskop.localce import LineItem, LocalCostExplorer
+from dapanoskop.localce import (
+    CostCategoryDefinition,
+    CostCategoryVersion,
+    LineItem,
+    LocalCostExplorer,
+)
 from dapanoskop.periods import add_months
 from tests.conftest import BUCKET
 
@@ -54,6 +63,24 @@ SERVICE = ("SERVICE", "USAGE_TYPE")
 
 def cau(grouping: tuple[str, str], start: str, end: str) -> tuple[str, ...]:
     return ("GetCostAndUsage", *grouping, start, end)
+
+
+LIST = ("ListCostCategoryDefinitions",)
+
+
+def describe(effective_on: str) -> tuple[str, ...]:
+    return ("DescribeCostCategoryDefinition", effective_on)
+
+
+# CostCenter's definition: one version since 2024, Research split onto Platform.
+RESEARCH_TO_PLATFORM = {"Source": "Research", "Targets": ["Platform"], "Method": "EVEN"}
+ONE_VERSION = (
+    CostCategoryDefinition(
+        "CostCenter",
+        "cc1",
+        (CostCategoryVersion(date(2024, 1, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)),),
+    ),
+)
 
 
 # The daily run of 26 November 2026 (empty bucket) writes two summaries:
@@ -71,6 +98,8 @@ DAILY_NOV_26 = [
     cau(SERVICE, "2026-09-01", "2026-11-26"),  # storage: current + comparison only
     cau(SERVICE, "2026-10-01", "2026-10-26"),
     ("GetCostForecast", "2026-11-26", "2026-12-01"),
+    LIST,
+    describe("2026-11-01"),  # its version covers every month back to 2025-10
 ]
 
 # Each day: (service, usage type, unit, cost, App tag, CostCenter).
@@ -121,8 +150,13 @@ def run(
     env: dict[str, str] = CONFIGURED,
     *,
     cost_category: bool = True,
+    definitions: tuple[CostCategoryDefinition, ...] = ONE_VERSION,
 ) -> tuple[int, dict[str, Any], LocalCostExplorer]:
-    lce = LocalCostExplorer(ledger(now.date(), cost_category=cost_category), now.date())
+    lce = LocalCostExplorer(
+        ledger(now.date(), cost_category=cost_category),
+        now.date(),
+        definitions=definitions if cost_category else (),
+    )
     answer = handle(event, env, lambda: now, lce.client(), s3)
     return answer["statusCode"], json.loads(answer["body"]), lce
 
@@ -132,6 +166,12 @@ def sent(lce: LocalCostExplorer) -> list[tuple[str, ...]]:
     depend on the order the collector sends them in."""
     described = []
     for operation, params in lce.requests:
+        if operation == "ListCostCategoryDefinitions":
+            described.append((operation,))
+            continue
+        if operation == "DescribeCostCategoryDefinition":
+            described.append((operation, params["EffectiveOn"][:10]))
+            continue
         keys = tuple(group["Key"] for group in params.get("GroupBy", []))
         period = params["TimePeriod"]
         described.append((operation, *keys, period["Start"], period["End"]))
@@ -170,17 +210,20 @@ def assert_reported(s3: Any, body: dict[str, Any], by_operation: dict[str, int])
         assert collection["ce_requests_by_operation"] == by_operation, period
 
 
-def test_daily_run_with_a_configured_cost_category_makes_8_requests(s3: Any) -> None:
+DEFINITION = {"ListCostCategoryDefinitions": 1, "DescribeCostCategoryDefinition": 1}
+
+
+def test_daily_run_with_a_configured_cost_category_makes_10_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26)
 
     assert status == 200
     assert body["succeeded"] == ["2026-11", "2026-10"]
     assert sent(lce) == sorted(DAILY_NOV_26)
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1, **DEFINITION})
 
 
-def test_daily_run_looking_up_the_cost_category_makes_9_requests(s3: Any) -> None:
+def test_daily_run_looking_up_the_cost_category_makes_11_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26, env=LOOKED_UP)
 
     assert status == 200
@@ -188,7 +231,11 @@ def test_daily_run_looking_up_the_cost_category_makes_9_requests(s3: Any) -> Non
     # CostCenter, is then used exactly as if configured.
     assert sent(lce) == sorted([*DAILY_NOV_26, ("GetCostCategories", "2026-11-01", "2026-11-26")])
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostCategories": 1, "GetCostForecast": 1})
+    assert_reported(
+        s3,
+        body,
+        {"GetCostAndUsage": 7, "GetCostCategories": 1, "GetCostForecast": 1, **DEFINITION},
+    )
 
 
 def test_daily_run_without_any_cost_category_makes_7_requests(s3: Any) -> None:
@@ -212,7 +259,7 @@ def test_daily_run_without_any_cost_category_makes_7_requests(s3: Any) -> None:
     assert_reported(s3, body, {"GetCostAndUsage": 5, "GetCostCategories": 1, "GetCostForecast": 1})
 
 
-def test_daily_run_after_last_month_is_final_still_makes_8_requests(s3: Any) -> None:
+def test_daily_run_after_last_month_is_final_still_makes_10_requests(s3: Any) -> None:
     # October is published with final data (it closed on 4 November), so only November
     # month-to-date is written: its windows no longer chain with September, and storage needs
     # the like-for-like window and November-to-date, which do not touch.
@@ -233,13 +280,15 @@ def test_daily_run_after_last_month_is_final_still_makes_8_requests(s3: Any) -> 
             cau(SERVICE, "2026-10-01", "2026-10-26"),
             cau(SERVICE, "2026-11-01", "2026-11-26"),
             ("GetCostForecast", "2026-11-26", "2026-12-01"),
+            LIST,
+            describe("2026-11-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1, **DEFINITION})
 
 
-def test_daily_run_on_the_first_makes_5_requests(s3: Any) -> None:
+def test_daily_run_on_the_first_makes_7_requests(s3: Any) -> None:
     # 1 December 2026 writes only November: current November, prev October, yoy November
     # 2025. No month-to-date period, so no like-for-like window and no forecast.
     status, body, lce = run(s3, datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
@@ -253,13 +302,15 @@ def test_daily_run_on_the_first_makes_5_requests(s3: Any) -> None:
             cau(COST_CENTER, "2025-11-01", "2025-12-01"),
             cau(COST_CENTER, "2026-10-01", "2026-12-01"),
             cau(SERVICE, "2026-10-01", "2026-12-01"),
+            LIST,
+            describe("2026-11-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 5})
+    assert_reported(s3, body, {"GetCostAndUsage": 5, **DEFINITION})
 
 
-def test_daily_run_on_31_march_after_a_28_day_february_makes_6_requests(s3: Any) -> None:
+def test_daily_run_on_31_march_after_a_28_day_february_makes_8_requests(s3: Any) -> None:
     # The like-for-like window of 31 March 2026 is all of February (28 days < 30), the same
     # window as the previous month, so it is fetched once, inside the January..March chain.
     status, body, lce = run(s3, datetime(2026, 3, 31, 6, 0, tzinfo=UTC))
@@ -274,13 +325,15 @@ def test_daily_run_on_31_march_after_a_28_day_february_makes_6_requests(s3: Any)
             cau(COST_CENTER, "2026-01-01", "2026-03-31"),
             cau(SERVICE, "2026-01-01", "2026-03-31"),
             ("GetCostForecast", "2026-03-31", "2026-04-01"),
+            LIST,
+            describe("2026-03-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 5, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 5, "GetCostForecast": 1, **DEFINITION})
 
 
-def test_backfill_of_13_months_makes_3_requests(s3: Any) -> None:
+def test_backfill_of_13_months_makes_5_requests(s3: Any) -> None:
     # October 2026 back to October 2025, each with its previous and year-ago month. Cost
     # Explorer keeps 2025-10-01 onwards, so September 2025 and the year-ago months before
     # October 2025 are known unavailable without asking; everything else is one chain,
@@ -294,13 +347,15 @@ def test_backfill_of_13_months_makes_3_requests(s3: Any) -> None:
             cau(USAGE, "2025-10-01", "2026-11-01"),
             cau(COST_CENTER, "2025-10-01", "2026-11-01"),
             cau(SERVICE, "2025-10-01", "2026-11-01"),
+            LIST,
+            describe("2026-10-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 3})
+    assert_reported(s3, body, {"GetCostAndUsage": 3, **DEFINITION})
 
 
-def test_backfill_looking_up_the_cost_category_makes_4_requests(s3: Any) -> None:
+def test_backfill_looking_up_the_cost_category_makes_6_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26, {"backfill": True}, env=LOOKED_UP)
 
     assert status == 200
@@ -310,7 +365,52 @@ def test_backfill_looking_up_the_cost_category_makes_4_requests(s3: Any) -> None
             cau(USAGE, "2025-10-01", "2026-11-01"),
             cau(COST_CENTER, "2025-10-01", "2026-11-01"),
             cau(SERVICE, "2025-10-01", "2026-11-01"),
+            LIST,
+            describe("2026-10-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 3, "GetCostCategories": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 3, "GetCostCategories": 1, **DEFINITION})
+
+
+def test_each_older_version_of_the_definition_costs_one_more_request(s3: Any) -> None:
+    # The rules changed on 2026-10-01 and 2026-01-01: the daily run of 26 November reaches
+    # back to October 2025, so it describes the version effective on its newest month,
+    # 2026-11-01 (from 2026-10), then on the newest month before that version, 2026-09-01
+    # (from 2026-01), then on 2025-11-01 (from 2024-01, covering 2025-10 too).
+    versions = (
+        CostCategoryVersion(
+            date(2024, 1, 1), date(2026, 1, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)
+        ),
+        CostCategoryVersion(date(2026, 1, 1), date(2026, 10, 1)),
+        CostCategoryVersion(date(2026, 10, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)),
+    )
+    definitions = (CostCategoryDefinition("CostCenter", "cc1", versions),)
+    status, body, lce = run(s3, NOV_26, definitions=definitions)
+
+    assert status == 200
+    definition_requests = [r for r in sent(lce) if r[0] != "GetCostAndUsage"]
+    assert definition_requests == sorted(
+        [
+            ("GetCostForecast", "2026-11-26", "2026-12-01"),
+            LIST,
+            describe("2026-11-01"),
+            describe("2026-09-01"),
+            describe("2025-11-01"),
+        ]
+    )
+    # September 2026 had no rule: Research keeps its cost there; October 2026 split it.
+    summary = json.loads(s3.get_object(Bucket=BUCKET, Key="2026-10/summary.json")["Body"].read())
+    research = next(c for c in summary["cost_centers"] if c["name"] == "Research")
+    assert research["is_split_charge"] is True
+    assert research["current_cost_usd"] == 0.0
+    assert research["prev_month_cost_usd"] == 30.0  # $1.00 a day in September
+    assert "prev_month_split_charge_out_usd" not in research
+    assert research["yoy_split_charge_out_usd"] == 31.0  # October 2025: first version
+
+
+def test_a_configured_category_without_a_definition_costs_one_request(s3: Any) -> None:
+    status, body, lce = run(s3, NOV_26, definitions=())
+
+    assert status == 200
+    assert [r for r in sent(lce) if r[0].endswith("Definition") or r == LIST] == [LIST]

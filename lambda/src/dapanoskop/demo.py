@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from dapanoskop.localce import LocalCostExplorer
-from dapanoskop.localce.demo_org import DEMO_COST_CATEGORY, DEMO_TAG_KEY, demo_line_items
+from dapanoskop.localce.demo_org import (
+    DEMO_COST_CATEGORY,
+    DEMO_TAG_KEY,
+    demo_cost_category_definitions,
+    demo_line_items,
+)
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
 from dapanoskop.settings import MAX_HISTORY_MONTHS, LocalDestination, Settings
 from dapanoskop.store import LocalStore
@@ -58,7 +63,12 @@ def run_demo(
 ) -> DemoResult:
     """Backfill `months` complete months, then the daily run (month-to-date), into `output`."""
     items = demo_line_items(today, months=months + YEAR_OF_HISTORY + 1)
-    cost_explorer = LocalCostExplorer(items, today, retention_months=MAX_HISTORY_MONTHS)
+    cost_explorer = LocalCostExplorer(
+        items,
+        today,
+        retention_months=MAX_HISTORY_MONTHS,
+        definitions=demo_cost_category_definitions(today),
+    )
     client = cost_explorer.client()
     settings = demo_settings(output)
     store = LocalStore(output)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from dapanoskop.collector import CollectionConfig, collect, collect_forecast, resolve_cost_category
+from dapanoskop.costcategories import SplitRules, read_split_rules
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.model import Status, Window, WindowData
 from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
@@ -161,6 +162,7 @@ class _Collected:
     options: ReportOptions
     collection: Mapping[str, Any]
     collected_at: datetime
+    split_rules: SplitRules = field(default_factory=dict)
 
     def report(self, spec: SummarySpec) -> PeriodReport:
         return build_period_report(
@@ -170,6 +172,7 @@ class _Collected:
             collected_at=self.collected_at,
             collection=self.collection,
             forecast_total=self.forecasts.get(spec.period),
+            split_rules=self.split_rules,
         )
 
 
@@ -186,6 +189,10 @@ def _collect(
         history_months=settings.history_months,
     )
     data = collect(ce, specs, config, today)
+    split_rules: SplitRules = {}
+    if cost_category is not None:
+        months = [w.start for w, d in data.items() if d.status is not Status.UNAVAILABLE]
+        split_rules = read_split_rules(ce, cost_category, months)
     forecasts = {
         spec.period: collect_forecast(ce, today, settings.forecast_metric, data[spec.current])
         for spec in specs
@@ -202,7 +209,7 @@ def _collect(
         "ce_requests": ce.requests,
         "ce_requests_by_operation": dict(sorted(ce.counts.items())),
     }
-    return _Collected(data, forecasts, options, collection, now.astimezone(UTC))
+    return _Collected(data, forecasts, options, collection, now.astimezone(UTC), split_rules)
 
 
 def _publish_one(
