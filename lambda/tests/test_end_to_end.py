@@ -162,7 +162,9 @@ ALL_STORAGE = {
 # --- Cost Explorer requests ----------------------------------------------------------------------
 # App x USAGE_TYPE and App x COST_CATEGORY: [2025-10] and [2026-09, 2026-10] -> 2 + 2;
 # SERVICE x USAGE_TYPE: [2026-09, 2026-10] -> 1. Every answer fits one page. Total 5 ($0.05).
-CE_REQUESTS = 5
+# 5 GetCostAndUsage + 1 ListCostCategoryDefinitions (the category has no definition: no rules)
+CE_REQUESTS = 6
+BY_OPERATION = {"GetCostAndUsage": 5, "ListCostCategoryDefinitions": 1}
 
 
 def expected_summary(*, storage: dict[str, Any], include: bool) -> dict[str, Any]:
@@ -192,7 +194,7 @@ def expected_summary(*, storage: dict[str, Any], include: bool) -> dict[str, Any
         },
         "collection": {
             "ce_requests": CE_REQUESTS,
-            "ce_requests_by_operation": {"GetCostAndUsage": CE_REQUESTS},
+            "ce_requests_by_operation": BY_OPERATION,
         },
     }
 
@@ -369,8 +371,8 @@ def test_scheduled_run_writes_last_complete_month(s3: Any, include: str, prefix:
         "skipped": [],
         "failed": [],
         "ce_requests": CE_REQUESTS,
-        "ce_requests_by_operation": {"GetCostAndUsage": CE_REQUESTS},
-        "ce_cost_usd": "0.05",
+        "ce_requests_by_operation": BY_OPERATION,
+        "ce_cost_usd": "0.06",
         "index": ["2026-10"],
     }
     assert fake.request_count() == CE_REQUESTS

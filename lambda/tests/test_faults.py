@@ -137,8 +137,9 @@ def test_throttling_that_clears_after_retries_changes_nothing(
     first_three = [params for _, params in lce.requests[:3]]
     assert first_three[0] == first_three[1] == first_three[2]
     assert lce.request_count("GetCostAndUsage") == 7 + 2
-    # The run reports the requests it made (8, as without throttling), not the HTTP attempts.
-    assert body["ce_requests"] == calm["ce_requests"] == 8
+    # The run reports the requests it made (9 with the cost category's definition, as without
+    # throttling), not the HTTP attempts.
+    assert body["ce_requests"] == calm["ce_requests"] == 9
     # Same answers, same clock: byte-identical files to the run that was never throttled.
     assert objects(s3, "throttled/") == objects(s3, "calm/")
 

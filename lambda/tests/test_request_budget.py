@@ -386,7 +386,7 @@ def test_each_older_version_of_the_definition_costs_one_more_request(s3: Any) ->
         CostCategoryVersion(date(2026, 10, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)),
     )
     definitions = (CostCategoryDefinition("CostCenter", "cc1", versions),)
-    status, body, lce = run(s3, NOV_26, definitions=definitions)
+    status, _, lce = run(s3, NOV_26, definitions=definitions)
 
     assert status == 200
     definition_requests = [r for r in sent(lce) if r[0] != "GetCostAndUsage"]
@@ -410,7 +410,7 @@ def test_each_older_version_of_the_definition_costs_one_more_request(s3: Any) ->
 
 
 def test_a_configured_category_without_a_definition_costs_one_request(s3: Any) -> None:
-    status, body, lce = run(s3, NOV_26, definitions=())
+    status, _, lce = run(s3, NOV_26, definitions=())
 
     assert status == 200
     assert [r for r in sent(lce) if r[0].endswith("Definition") or r == LIST] == [LIST]
