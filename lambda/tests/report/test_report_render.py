@@ -211,3 +211,33 @@ def test_trend_chart_escapes_series_names() -> None:
     svg = str(charts.trend_chart(trend))
     assert "<script>" not in svg
     assert "&lt;script&gt;x&lt;/script&gt;" in svg
+
+
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    """The demo organization, whose Shared Services cost center is split onto the others."""
+    from datetime import date
+
+    from dapanoskop.demo import run_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    run_demo(folder, date(2026, 11, 26), months=1)
+    summary = json.loads((folder / "2026-10" / "summary.json").read_text())
+    return render(folder, "2026-10"), summary
+
+
+def test_split_charge_source_is_badged_and_shown_as_allocated(demo_page) -> None:
+    page, summary = demo_page
+    section = _section(page, "2026-10")
+    shared = next(c for c in summary["cost_centers"] if c["name"] == "Shared Services")
+    row = re.search(r'<tr class="c"><th scope="row">.{0,200}Shared Services.*?</tr>', section)
+    assert row, "no Shared Services row"
+    assert '<span class="badge split"' in row.group(0)
+    assert ">Split Charge</span>" in row.group(0)
+    assert f"Allocated {_usd(shared['split_charge_out_usd'])} to other cost centers" in row.group(0)
+    retail = next(c for c in summary["cost_centers"] if c["name"] == "Retail")
+    retail_row = re.search(r'<tr class="c"><th scope="row">.{0,200}>Retail<.*?</tr>', section)
+    assert retail_row
+    assert f"incl. {_usd(retail['split_charge_in_usd'])} split charges" in retail_row.group(0)
+    assert "badge split" not in retail_row.group(0)
+    assert section.count(">Split Charge</span>") == 1

@@ -41,6 +41,10 @@ class CostCenter:
     yoy: Decimal
     workloads: tuple[Workload, ...]
     prior_partial: Decimal | None = None
+    # split charges of the current period (§3.3): a source is "Allocated"
+    is_split_charge: bool = False
+    split_in: Decimal | None = None
+    split_out: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ def _parse_cost_centers(
                 name=str(_field(item, "name", f"{where} {name} workloads")),
                 current=_money(item, "current_cost_usd", where),
                 prev_month=_money(item, "prev_month_cost_usd", where),
-                yoy=_money(item, "yoy_cost_usd", where),
+                yoy=_optional_money(item, "yoy_cost_usd") or Decimal(0),  # absent: no data
                 prior_partial=prior_center[1].get(str(item["name"])),
             )
             for item in entry.get("workloads", [])
@@ -235,9 +239,12 @@ def _parse_cost_centers(
                 name=name,
                 current=_money(entry, "current_cost_usd", where),
                 prev_month=_money(entry, "prev_month_cost_usd", where),
-                yoy=_money(entry, "yoy_cost_usd", where),
+                yoy=_optional_money(entry, "yoy_cost_usd") or Decimal(0),
                 workloads=workloads,
                 prior_partial=prior_center[0],
+                is_split_charge=entry.get("is_split_charge") is True,
+                split_in=_optional_money(entry, "split_charge_in_usd"),
+                split_out=_optional_money(entry, "split_charge_out_usd"),
             )
         )
     return tuple(centers)
