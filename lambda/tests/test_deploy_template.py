@@ -58,10 +58,14 @@ def role_statements(template: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def template_iam_actions(
-    template: Mapping[str, Any] | None = None, services: tuple[str, ...] = ("ce", "s3")
+    template: Mapping[str, Any] | None = None,
+    services: tuple[str, ...] = ("ce", "s3", "cloudwatch"),
+    parameters: Mapping[str, str] | None = None,
 ) -> set[str]:
-    """The IAM actions the function role allows for `services`, e.g. {"ce:GetCostAndUsage"}."""
-    statements = role_statements(template if template is not None else load_template())
+    """The IAM actions the function role allows for `services`, e.g. {"ce:GetCostAndUsage"},
+    deployed with `parameters` (default values otherwise): statements can be conditional."""
+    template = template if template is not None else load_template()
+    statements = Deployment(template, parameters or {}).resolve(role_statements(template))
     return {
         action
         for statement in statements
@@ -79,6 +83,7 @@ def _as_list(value: Any) -> list[Any]:
 # A minimal CloudFormation evaluator: enough intrinsics for this template, nothing more.
 
 GENERATED_BUCKET = "stack-databucket-1a2b3c4d5e6f"
+NO_VALUE = object()  # AWS::NoValue: the list item or property is left out
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
 
@@ -106,6 +111,7 @@ class Deployment:
             "AWS::AccountId": self.account,
             "AWS::Partition": "aws",
             "AWS::StackName": self.stack,
+            "AWS::NoValue": NO_VALUE,
         }
         if name in pseudo:
             return pseudo[name]
@@ -148,7 +154,7 @@ class Deployment:
 
     def resolve(self, node: Any) -> Any:
         if isinstance(node, list):
-            return [self.resolve(item) for item in node]
+            return [r for r in (self.resolve(item) for item in node) if r is not NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
@@ -191,8 +197,9 @@ def template() -> dict[str, Any]:
 
 
 def statement(deployment: Deployment, sid: str) -> dict[str, Any]:
-    (found,) = [s for s in role_statements(deployment.template) if s.get("Sid") == sid]
-    return deployment.resolve(found)
+    resolved = deployment.resolve(role_statements(deployment.template))
+    (found,) = [s for s in resolved if s.get("Sid") == sid]
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,8 +226,13 @@ def test_iam_actions_are_the_cost_explorer_and_s3_calls_of_the_pipeline(template
     # The calls the code makes (to be confirmed by the test that records real API calls):
     # GetCostAndUsage, GetCostForecast, GetCostCategories, the cost category's definition
     # (List/Describe, for split charges); GetObject/HeadObject, PutObject (plain and
-    # conditional); ListBucket so that a missing key is a 404, not a 403.
+    # conditional); ListBucket so that a missing key is a 404, not a 403; S3 Storage Lens
+    # (discovered by default): its configurations and its CloudWatch metrics.
     assert template_iam_actions(template) == {
+        "s3:ListStorageLensConfigurations",
+        "s3:GetStorageLensConfiguration",
+        "cloudwatch:ListMetrics",
+        "cloudwatch:GetMetricData",
         "ce:GetCostAndUsage",
         "ce:GetCostForecast",
         "ce:GetCostCategories",
@@ -233,12 +245,14 @@ def test_iam_actions_are_the_cost_explorer_and_s3_calls_of_the_pipeline(template
 
 
 def test_role_allows_nothing_but_cost_explorer_s3_and_its_own_logs(template) -> None:
-    all_actions = template_iam_actions(template, services=("ce", "s3", "logs"))
+    all_actions = template_iam_actions(template, services=("ce", "s3", "cloudwatch", "logs"))
     assert all_actions - template_iam_actions(template) == {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
     }
-    assert all(s["Effect"] == "Allow" for s in role_statements(template))
+    assert all(
+        s["Effect"] == "Allow" for s in Deployment(template).resolve(role_statements(template))
+    )
     assert not any("*" in action for action in all_actions)
     assert [list(p) for p in template["Resources"][ROLE_ID]["Properties"]["Policies"]] == [
         ["PolicyName", "PolicyDocument"]
@@ -253,7 +267,35 @@ def test_only_cost_explorer_has_a_wildcard_resource(template) -> None:
         for statement in deployment.resolve(role_statements(template))
         if "*" in _as_list(statement["Resource"])
     ]
-    assert wildcard == ["ReadCostExplorer"]
+    # Cost Explorer, listing Storage Lens configurations and reading CloudWatch metrics have
+    # no resource-level permissions.
+    assert wildcard == ["ReadCostExplorer", "ListStorageLens", "ReadStorageLensMetrics"]
+
+
+STORAGE_LENS_ACTIONS = {
+    "s3:ListStorageLensConfigurations",
+    "s3:GetStorageLensConfiguration",
+    "cloudwatch:ListMetrics",
+    "cloudwatch:GetMetricData",
+}
+
+
+def test_storage_lens_off_grants_nothing_for_it(template) -> None:
+    off = template_iam_actions(template, parameters={"StorageLensConfigId": "off"})
+    assert off & STORAGE_LENS_ACTIONS == set()
+    assert off == template_iam_actions(template) - STORAGE_LENS_ACTIONS
+
+
+def test_a_configured_storage_lens_id_is_read_but_never_listed(template) -> None:
+    parameters = {"StorageLensConfigId": "org-lens"}
+    actions = template_iam_actions(template, parameters=parameters)
+    assert actions & STORAGE_LENS_ACTIONS == STORAGE_LENS_ACTIONS - {
+        "s3:ListStorageLensConfigurations"
+    }
+    deployment = Deployment(template, parameters)
+    assert statement(deployment, "ReadStorageLensConfiguration")["Resource"] == (
+        "arn:aws:s3:*:123456789012:storage-lens/org-lens"
+    )
 
 
 def test_s3_access_is_scoped_to_the_created_bucket(template) -> None:
@@ -278,9 +320,12 @@ def test_s3_access_is_scoped_to_an_existing_bucket_and_prefix(template) -> None:
 
 
 def test_s3_statements_name_a_bucket_in_every_resource(template) -> None:
+    # (the S3 Storage Lens statements are about configurations, not objects: tested above)
     for parameters in ({}, {"ExistingBucketName": "acme-costs", "DataPrefix": "a/b"}):
         deployment = Deployment(template, parameters)
         for s3_statement in deployment.resolve(role_statements(template)):
+            if "StorageLens" in s3_statement["Sid"]:
+                continue
             if any(action.startswith("s3:") for action in _as_list(s3_statement["Action"])):
                 for resource in _as_list(s3_statement["Resource"]):
                     assert re.fullmatch(r"arn:aws:s3:::[a-z0-9.-]+(/.+)?", resource), resource
@@ -427,6 +472,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
             "WorkloadTagKey": "team:app",
             "CostMetric": "NetAmortizedCost",
             "CeHistoryMonths": "38",
+            "StorageLensConfigId": "org-lens",
         },
     )
     assert function_settings(deployment) == Settings(
@@ -437,6 +483,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
         workload_tag_key="team:app",
         cost_metric="NetAmortizedCost",
         history_months=38,
+        storage_lens_config_id="org-lens",
     )
 
 

@@ -29,6 +29,7 @@ from dapanoskop.localce import (
 )
 from dapanoskop.periods import add_months
 from tests.conftest import BUCKET
+from tests.storage_lens_support import LensAccount
 from tests.test_deploy_template import (
     Deployment,
     load_template,
@@ -53,6 +54,13 @@ IAM_ACTION_OF: Mapping[tuple[str, str], str] = {
     ("ce", "GetCostCategories"): "ce:GetCostCategories",
     ("ce", "ListCostCategoryDefinitions"): "ce:ListCostCategoryDefinitions",
     ("ce", "DescribeCostCategoryDefinition"): "ce:DescribeCostCategoryDefinition",
+    # S3 Storage Lens: S3 Control's configuration calls are s3: actions; GetCallerIdentity
+    # needs no permission at all (STS API reference), so it maps to no action.
+    ("sts", "GetCallerIdentity"): "",
+    ("s3control", "ListStorageLensConfigurations"): "s3:ListStorageLensConfigurations",
+    ("s3control", "GetStorageLensConfiguration"): "s3:GetStorageLensConfiguration",
+    ("cloudwatch", "ListMetrics"): "cloudwatch:ListMetrics",
+    ("cloudwatch", "GetMetricData"): "cloudwatch:GetMetricData",
 }
 
 
@@ -96,7 +104,7 @@ class CallRecorder:
         return {(call.service, call.operation) for call in self.calls}
 
     def iam_actions(self) -> set[str]:
-        return {call.iam_action for call in self.calls}
+        return {call.iam_action for call in self.calls} - {""}
 
 
 def account_items(today: date) -> list[LineItem]:
@@ -129,8 +137,9 @@ def account_items(today: date) -> list[LineItem]:
 
 
 @pytest.fixture
-def recorded(s3: Any) -> tuple[CallRecorder, Any, Any]:
-    """(recorder, Cost Explorer client, S3 client) sharing one account and one bucket."""
+def recorded(s3: Any, moto_endpoint: str) -> tuple[CallRecorder, Any, Any, LensAccount]:
+    """(recorder, Cost Explorer client, S3 client, Storage Lens account) sharing one account
+    and one bucket; Storage Lens has an organization-wide configuration with data."""
     # The category's definition: one version, Retail's cost split evenly onto Platform.
     version = CostCategoryVersion(
         date(2025, 1, 1),
@@ -138,26 +147,40 @@ def recorded(s3: Any) -> tuple[CallRecorder, Any, Any]:
     )
     definitions = (CostCategoryDefinition(CATEGORY, "cc1", (version,)),)
     ce = LocalCostExplorer(account_items(NOW.date()), NOW.date(), definitions=definitions).client()
-    return CallRecorder(ce, s3), ce, s3
+    lens = LensAccount(moto_endpoint)
+    lens.configuration("org-lens")
+    for name in ("StorageBytes", "ObjectCount"):
+        lens.metric("org-lens", name, [(date(2026, 10, 30), 100.0), (date(2026, 11, 24), 120.0)])
+    recorder = CallRecorder(ce, s3, lens.sts, lens.s3control, lens.cloudwatch)
+    return recorder, ce, s3, lens
 
 
 def run(
-    recorder_and_clients: tuple[CallRecorder, Any, Any],
+    recorder_and_clients: tuple[CallRecorder, Any, Any, LensAccount],
     event: Mapping[str, Any],
     cost_category: str | None,
 ) -> set[tuple[str, str]]:
     """One invocation; returns the operations it called (and asserts it succeeded)."""
-    recorder, ce, s3 = recorder_and_clients
+    recorder, ce, s3, lens = recorder_and_clients
     before = len(recorder.calls)
     env = {"DATA_BUCKET": BUCKET, "DATA_PREFIX": PREFIX}
     if cost_category is not None:
         env["COST_CATEGORY_NAME"] = cost_category
-    answer = handle(dict(event), env, lambda: NOW, ce_client=ce, s3_client=s3)
+    answer = handle(
+        dict(event),
+        env,
+        lambda: NOW,
+        ce_client=ce,
+        s3_client=s3,
+        storage_lens_clients=lens.clients(),
+    )
     assert answer["statusCode"] == 200, answer
     return {(c.service, c.operation) for c in recorder.calls[before:]}
 
 
-def run_all_jobs(recorded: tuple[CallRecorder, Any, Any]) -> list[set[tuple[str, str]]]:
+def run_all_jobs(
+    recorded: tuple[CallRecorder, Any, Any, LensAccount],
+) -> list[set[tuple[str, str]]]:
     """Daily run with forecast, a 13-month backfill, daily run without a configured category."""
     return [
         run(recorded, {}, CATEGORY),
@@ -170,6 +193,15 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
     daily, backfill, daily_without_category = run_all_jobs(recorded)
     # Daily on an empty bucket: reads the M-1 summary (GetObject, missing), asks Cost Explorer
     # and the forecast, writes both periods, lists the summaries, reads and writes the index.
+    # S3 Storage Lens (STORAGE_LENS_CONFIG_ID empty): the account id, the configurations,
+    # the organization's metric series and their data.
+    storage_lens = {
+        ("sts", "GetCallerIdentity"),
+        ("s3control", "ListStorageLensConfigurations"),
+        ("s3control", "GetStorageLensConfiguration"),
+        ("cloudwatch", "ListMetrics"),
+        ("cloudwatch", "GetMetricData"),
+    }
     assert daily == {
         ("s3", "GetObject"),
         ("ce", "GetCostAndUsage"),
@@ -178,6 +210,7 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
         ("ce", "DescribeCostCategoryDefinition"),
         ("s3", "PutObject"),
         ("s3", "ListObjectsV2"),
+        *storage_lens,
     }
     # Backfill: checks whether each month exists (HeadObject), no forecast for whole months.
     assert backfill == {
@@ -188,6 +221,7 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
         ("s3", "PutObject"),
         ("s3", "ListObjectsV2"),
         ("s3", "GetObject"),
+        *storage_lens,
     }
     # No COST_CATEGORY_NAME: the account's cost categories are looked up first.
     assert ("ce", "GetCostCategories") in daily_without_category
@@ -208,6 +242,10 @@ def test_template_allows_exactly_the_actions_the_pipeline_calls(recorded) -> Non
         "s3:GetObject",
         "s3:PutObject",
         "s3:ListBucket",
+        "s3:ListStorageLensConfigurations",
+        "s3:GetStorageLensConfiguration",
+        "cloudwatch:ListMetrics",
+        "cloudwatch:GetMetricData",
     }
 
 
@@ -286,8 +324,15 @@ def test_no_s3_statement_has_a_wildcard_resource_or_action(deployed_statements) 
     s3_statements = [
         s for s in deployed_statements if any(a.startswith("s3:") for a in _as_list(s["Action"]))
     ]
-    assert [r for s in s3_statements for r in _as_list(s["Resource"])] == [
+    data = [s for s in s3_statements if "StorageLens" not in s["Sid"]]
+    assert [r for s in data for r in _as_list(s["Resource"])] == [
         f"arn:aws:s3:::{BUCKET}/{PREFIX}/*",
         f"arn:aws:s3:::{BUCKET}",
     ]
     assert not any("*" in a for s in s3_statements for a in _as_list(s["Action"]))
+    # Storage Lens: listing has no resource type; reading names this account's configurations
+    lens = {s["Sid"]: s["Resource"] for s in s3_statements if "StorageLens" in s["Sid"]}
+    assert lens == {
+        "ListStorageLens": "*",
+        "ReadStorageLensConfiguration": "arn:aws:s3:*:123456789012:storage-lens/*",
+    }

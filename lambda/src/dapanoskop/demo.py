@@ -24,7 +24,7 @@ from dapanoskop.localce.demo_org import (
     demo_line_items,
 )
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
-from dapanoskop.settings import MAX_HISTORY_MONTHS, LocalDestination, Settings
+from dapanoskop.settings import MAX_HISTORY_MONTHS, STORAGE_LENS_OFF, LocalDestination, Settings
 from dapanoskop.store import LocalStore
 
 DEFAULT_DEMO_MONTHS = 13
@@ -50,6 +50,7 @@ def demo_settings(output: Path) -> Settings:
         include_ebs=True,
         workload_tag_key=DEMO_TAG_KEY,
         history_months=MAX_HISTORY_MONTHS,
+        storage_lens_config_id=STORAGE_LENS_OFF,  # offline: S3 Storage Lens is not simulated
     )
 
 

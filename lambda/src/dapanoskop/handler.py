@@ -14,6 +14,7 @@ from dapanoskop.costexplorer import CostExplorerError
 from dapanoskop.events import BackfillJob, EventError, parse_event
 from dapanoskop.pipeline import RunResult, redact, run_backfill, run_daily
 from dapanoskop.settings import Settings, SettingsError
+from dapanoskop.storagelens import StorageLens, StorageLensClients
 from dapanoskop.store import StoreError, open_store
 
 logger = logging.getLogger("dapanoskop")
@@ -31,6 +32,7 @@ def handle(
     clock: Callable[[], datetime],
     ce_client: Any = None,
     s3_client: Any = None,
+    storage_lens_clients: StorageLensClients | None = None,
 ) -> dict[str, Any]:
     """The handler with its environment, clock and clients passed in (tests pass fakes)."""
     try:
@@ -45,12 +47,18 @@ def handle(
         return _answer(500, {"error": str(error), "variable": error.variable})
     store = open_store(settings.destination, s3_client)
     ce = ce_client or aws.cost_explorer_client()
+    lens = None
+    if settings.storage_lens_enabled:
+        clients = storage_lens_clients or aws.storage_lens_clients()
+        lens = StorageLens(settings.storage_lens_config_id, clients)
     now = clock()
     try:
         if isinstance(job, BackfillJob):
-            result = run_backfill(settings, ce, store, now, job.months, force=job.force)
+            result = run_backfill(
+                settings, ce, store, now, job.months, force=job.force, storage_lens=lens
+            )
         else:
-            result = run_daily(settings, ce, store, now)
+            result = run_daily(settings, ce, store, now, storage_lens=lens)
     except (CostExplorerError, StoreError) as error:
         logger.error("run failed error=%s", redact(str(error)))
         return _answer(500, {"error": redact(str(error))})

@@ -30,6 +30,9 @@ MAX_HISTORY_MONTHS = 38
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 _COST_CATEGORY = re.compile(r"^(?! )[\w -]{1,50}(?<! )$")
+# S3 Control's pattern for a Storage Lens configuration id (GetStorageLensConfiguration).
+_STORAGE_LENS_ID = re.compile(r"^[a-zA-Z0-9\-_.]{1,64}$")
+STORAGE_LENS_OFF = "off"
 _TRUE, _FALSE = "true", "false"
 
 
@@ -74,6 +77,12 @@ class Settings:
     workload_tag_key: str = DEFAULT_TAG_KEY
     cost_metric: str = DEFAULT_METRIC
     history_months: int = DEFAULT_HISTORY_MONTHS
+    # "" discovers an organization-wide configuration; "off" never asks S3 Storage Lens
+    storage_lens_config_id: str = ""
+
+    @property
+    def storage_lens_enabled(self) -> bool:
+        return self.storage_lens_config_id != STORAGE_LENS_OFF
 
     @property
     def forecast_metric(self) -> str:
@@ -111,6 +120,7 @@ class Settings:
             workload_tag_key=_tag_key(values.get("WORKLOAD_TAG_KEY", "")),
             cost_metric=_metric(values.get("COST_METRIC", "")),
             history_months=_history_months(values.get("CE_HISTORY_MONTHS", "")),
+            storage_lens_config_id=_storage_lens(values.get("STORAGE_LENS_CONFIG_ID", "")),
         )
 
 
@@ -178,6 +188,20 @@ def _metric(raw: str) -> str:
         return DEFAULT_METRIC
     if value not in COST_METRICS:
         raise SettingsError("COST_METRIC", raw, "one of " + ", ".join(COST_METRICS))
+    return value
+
+
+def _storage_lens(raw: str) -> str:
+    value = raw.strip()
+    if value.lower() == STORAGE_LENS_OFF:
+        return STORAGE_LENS_OFF
+    if value and not _STORAGE_LENS_ID.match(value):
+        raise SettingsError(
+            "STORAGE_LENS_CONFIG_ID",
+            raw,
+            "a Storage Lens configuration id of 1-64 letters, digits, - _ or ., "
+            "empty (find an organization-wide one) or off",
+        )
     return value
 
 
