@@ -241,3 +241,26 @@ def test_split_charge_source_is_badged_and_shown_as_allocated(demo_page) -> None
     assert f"incl. {_usd(retail['split_charge_in_usd'])} split charges" in retail_row.group(0)
     assert "badge split" not in retail_row.group(0)
     assert section.count(">Split Charge</span>") == 1
+
+
+def test_storage_lens_total_is_shown_when_the_summary_has_it(
+    history_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    folder = Path(shutil.copytree(history_dir, tmp_path / "history"))
+    path = folder / "2026-10" / "summary.json"
+    summary = json.loads(path.read_text())
+    summary["storage_lens"] = {
+        "total_bytes": 5 * 2**40,
+        "object_count": 1234567,
+        "storage_lens_date": "2026-10-29",
+        "config_id": "org-lens",
+    }
+    summary["storage_metrics"]["storage_lens_total_bytes"] = 5 * 2**40
+    path.write_text(json.dumps(summary))
+
+    page = render(folder, "2026-10")
+    assert _value(_section(page, "2026-10"), "storage-lens") == fmt.size(5 * 2**40)
+    assert "1,234,567 objects on 2026-10-29" in _section(page, "2026-10")
+    assert 'data-k="storage-lens"' not in _section(page, "2026-09")

@@ -71,6 +71,16 @@ class StorageMetrics:
 
 
 @dataclass(frozen=True)
+class StorageLens:
+    """S3 bytes and objects stored organization-wide on one day, per S3 Storage Lens."""
+
+    total_bytes: int
+    object_count: int
+    day: str  # YYYY-MM-DD
+    config_id: str
+
+
+@dataclass(frozen=True)
 class TaggingCoverage:
     tagged: Decimal
     untagged: Decimal
@@ -102,6 +112,7 @@ class Summary:
     cost_centers: tuple[CostCenter, ...]
     tagging: TaggingCoverage
     mtd_window: MtdWindow | None
+    storage_lens: StorageLens | None = None
 
     def status_of(self, label: str) -> Status:
         return self.status.get(label, Status.FINAL)
@@ -179,7 +190,23 @@ def parse_summary(raw: bytes, where: str) -> Summary:
             tagged_pct=_money(tagging, "tagged_percentage", where),
         ),
         mtd_window=_parse_mtd_window(mtd, where),
+        storage_lens=_parse_storage_lens(data.get("storage_lens")),
     )
+
+
+def _parse_storage_lens(raw: Any) -> StorageLens | None:
+    """The optional `storage_lens` object; anything malformed counts as absent."""
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        return StorageLens(
+            total_bytes=int(raw["total_bytes"]),
+            object_count=int(raw["object_count"]),
+            day=str(raw["storage_lens_date"]),
+            config_id=str(raw["config_id"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 _USAGE_COLUMNS = ("workload", "usage_type", "category", "period", "cost_usd", "usage_quantity")
