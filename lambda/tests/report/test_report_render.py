@@ -7,12 +7,15 @@ import hashlib
 import html
 import json
 import re
+import shutil
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from report_history_fixture import HOSTILE, HOSTILE_CENTER, HOSTILE_USAGE_TYPE, build_history
 
+from dapanoskop.demo import run_demo
 from dapanoskop.report import charts, fmt
 from dapanoskop.report.derive import Trend, TrendPoint
 from dapanoskop.report.records import ReportError
@@ -216,10 +219,6 @@ def test_trend_chart_escapes_series_names() -> None:
 @pytest.fixture(scope="module")
 def demo_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
     """The demo organization, whose Shared Services cost center is split onto the others."""
-    from datetime import date
-
-    from dapanoskop.demo import run_demo
-
     folder = tmp_path_factory.mktemp("demo")
     run_demo(folder, date(2026, 11, 26), months=1)
     summary = json.loads((folder / "2026-10" / "summary.json").read_text())
@@ -246,8 +245,6 @@ def test_split_charge_source_is_badged_and_shown_as_allocated(demo_page) -> None
 def test_storage_lens_total_is_shown_when_the_summary_has_it(
     history_dir: Path, tmp_path: Path
 ) -> None:
-    import shutil
-
     folder = Path(shutil.copytree(history_dir, tmp_path / "history"))
     path = folder / "2026-10" / "summary.json"
     summary = json.loads(path.read_text())
