@@ -22,10 +22,12 @@ from cfnlint.decode import decode
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dapanoskop.periods import DEFAULT_SETTLE_DAYS
 from dapanoskop.settings import (
     COST_METRICS,
     DEFAULT_HISTORY_MONTHS,
     MAX_HISTORY_MONTHS,
+    MAX_SETTLE_DAYS,
     S3Destination,
     Settings,
     s3_destination,
@@ -473,6 +475,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
             "CostMetric": "NetAmortizedCost",
             "CeHistoryMonths": "38",
             "StorageLensConfigId": "org-lens",
+            "MtdSettleDays": "0",
         },
     )
     assert function_settings(deployment) == Settings(
@@ -484,6 +487,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
         cost_metric="NetAmortizedCost",
         history_months=38,
         storage_lens_config_id="org-lens",
+        mtd_settle_days=0,
     )
 
 
@@ -497,6 +501,12 @@ def test_enumerable_parameters_allow_exactly_what_the_handler_accepts(template) 
         1,
         MAX_HISTORY_MONTHS,
         DEFAULT_HISTORY_MONTHS,
+    )
+    settle = parameters["MtdSettleDays"]
+    assert (settle["MinValue"], settle["MaxValue"], settle["Default"]) == (
+        0,
+        MAX_SETTLE_DAYS,
+        DEFAULT_SETTLE_DAYS,
     )
 
 

@@ -48,6 +48,7 @@ OPTION_OF_VARIABLE = {
     "COST_METRIC": "--metric",
     "CE_HISTORY_MONTHS": "--history-months",
     "STORAGE_LENS_CONFIG_ID": "--storage-lens",
+    "MTD_SETTLE_DAYS": "--settle-days",
     "DATA_BUCKET": "--output",
     "DATA_PREFIX": "--output",
 }
@@ -97,6 +98,11 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--storage-lens",
             help="S3 Storage Lens configuration id for bytes stored; off to never ask "
             "[env STORAGE_LENS_CONFIG_ID, empty: find an organization-wide one]",
+        ),
+        click.option(
+            "--settle-days",
+            help="days before today left out of the month to date while Cost Explorer still "
+            "loads them, 0-3 [env MTD_SETTLE_DAYS, 1]",
         ),
         click.option("--json", "as_json", is_flag=True, help="print the result document as JSON"),
         _today_option,
@@ -200,6 +206,7 @@ def _settings(options: Mapping[str, Any]) -> Settings:
         "COST_METRIC": options["metric"],
         "CE_HISTORY_MONTHS": options["history_months"],
         "STORAGE_LENS_CONFIG_ID": options["storage_lens"],
+        "MTD_SETTLE_DAYS": options["settle_days"],
     }
     try:
         return Settings.build(_destination(options["output"]), os.environ, overrides)

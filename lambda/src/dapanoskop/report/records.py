@@ -85,6 +85,20 @@ class TaggingCoverage:
     tagged: Decimal
     untagged: Decimal
     tagged_pct: Decimal
+    untaggable: Decimal | None = None  # schema 2: tax, credits, refunds, fees, support
+
+
+@dataclass(frozen=True)
+class StorageClass:
+    """One entry of summary.json `storage_classes` (schema 2): scoped by service."""
+
+    service: str
+    usage_type: str
+    name: str
+    avg_bytes: int
+    cost: Decimal
+    prev_avg_bytes: int
+    prev_cost: Decimal
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,8 @@ class Summary:
     cost_centers: tuple[CostCenter, ...]
     tagging: TaggingCoverage
     mtd_window: MtdWindow | None
+    data_through: date | None = None  # month to date (schema 2): the last day included
+    storage_classes: tuple[StorageClass, ...] | None = None  # None: a schema 1 summary
     storage_lens: StorageLens | None = None
 
     def status_of(self, label: str) -> Status:
@@ -188,8 +204,11 @@ def parse_summary(raw: bytes, where: str) -> Summary:
             tagged=_money(tagging, "tagged_cost_usd", where),
             untagged=_money(tagging, "untagged_cost_usd", where),
             tagged_pct=_money(tagging, "tagged_percentage", where),
+            untaggable=_optional_money(tagging, "untaggable_cost_usd"),
         ),
         mtd_window=_parse_mtd_window(mtd, where),
+        data_through=_optional_date(data, "data_through", where),
+        storage_classes=_parse_storage_classes(data.get("storage_classes"), where),
         storage_lens=_parse_storage_lens(data.get("storage_lens")),
     )
 
@@ -207,6 +226,36 @@ def _parse_storage_lens(raw: Any) -> StorageLens | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _optional_date(data: Mapping[str, Any], key: str, where: str) -> date | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as err:
+        raise ReportError(f"{where}: '{key}' is not a YYYY-MM-DD date: {value!r}") from err
+
+
+def _parse_storage_classes(raw: Any, where: str) -> tuple[StorageClass, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise ReportError(f"{where}: 'storage_classes' is not a list")
+    context = f"{where} storage_classes"
+    return tuple(
+        StorageClass(
+            service=str(_field(entry, "service", context)),
+            usage_type=str(_field(entry, "usage_type", context)),
+            name=str(_field(entry, "storage_class", context)),
+            avg_bytes=int(_money(entry, "average_bytes", context)),
+            cost=_money(entry, "cost_usd", context),
+            prev_avg_bytes=int(_money(entry, "prev_month_average_bytes", context)),
+            prev_cost=_money(entry, "prev_month_cost_usd", context),
+        )
+        for entry in raw
+    )
 
 
 _USAGE_COLUMNS = ("workload", "usage_type", "category", "period", "cost_usd", "usage_quantity")
