@@ -39,6 +39,7 @@ ROLE_ID = "FunctionRole"
 FUNCTION_ID = "Function"
 BUCKET_ID = "DataBucket"
 LOG_GROUP_ID = "FunctionLogGroup"
+TOPIC_ID = "NotificationTopic"
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
@@ -50,24 +51,36 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
 
 
 def role_statements(template: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every statement of the function role's inline policies."""
+    """Every statement of the function role's inline policies, conditional ones included.
+
+    A conditional statement is `Fn::If [condition, statement, AWS::NoValue]` (or a nested
+    Fn::If); each statement it can become is listed, unresolved, so the set of actions is what
+    the role may ever be granted. `Deployment.resolve` gives the statements of one deployment.
+    """
     policies = template["Resources"][ROLE_ID]["Properties"]["Policies"]
     return [
         statement
         for policy in policies
-        for statement in _as_list(policy["PolicyDocument"]["Statement"])
+        for node in _as_list(policy["PolicyDocument"]["Statement"])
+        for statement in _branches(node)
     ]
+
+
+def _branches(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict) and set(node) == {"Fn::If"}:
+        _, when_true, when_false = node["Fn::If"]
+        return _branches(when_true) + _branches(when_false)
+    if node == {"Ref": "AWS::NoValue"}:
+        return []
+    return [node]
 
 
 def template_iam_actions(
     template: Mapping[str, Any] | None = None,
     services: tuple[str, ...] = ("ce", "s3", "cloudwatch"),
-    parameters: Mapping[str, str] | None = None,
 ) -> set[str]:
-    """The IAM actions the function role allows for `services`, e.g. {"ce:GetCostAndUsage"},
-    deployed with `parameters` (default values otherwise): statements can be conditional."""
-    template = template if template is not None else load_template()
-    statements = Deployment(template, parameters or {}).resolve(role_statements(template))
+    """The IAM actions the function role allows for `services`, e.g. {"ce:GetCostAndUsage"}."""
+    statements = role_statements(template if template is not None else load_template())
     return {
         action
         for statement in statements
@@ -85,7 +98,7 @@ def _as_list(value: Any) -> list[Any]:
 # A minimal CloudFormation evaluator: enough intrinsics for this template, nothing more.
 
 GENERATED_BUCKET = "stack-databucket-1a2b3c4d5e6f"
-NO_VALUE = object()  # AWS::NoValue: the list item or property is left out
+NO_VALUE = object()  # Ref AWS::NoValue: the list item or property disappears
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
 
@@ -125,6 +138,8 @@ class Deployment:
             return self.resolve(self.properties(LOG_GROUP_ID)["LogGroupName"])
         if name == FUNCTION_ID:
             return f"{self.stack}-Function-ABC123"
+        if name == TOPIC_ID:
+            return f"arn:aws:sns:{self.region}:{self.account}:{self.stack}-NotificationTopic-XYZ"
         raise KeyError(f"Ref {name} is not modelled")
 
     def get_att(self, resource: str, attribute: str) -> str:
@@ -156,7 +171,8 @@ class Deployment:
 
     def resolve(self, node: Any) -> Any:
         if isinstance(node, list):
-            return [r for r in (self.resolve(item) for item in node) if r is not NO_VALUE]
+            items = [self.resolve(item) for item in node]
+            return [item for item in items if item is not NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
@@ -178,9 +194,14 @@ class Deployment:
                 return str(left) == str(right)
             if key == "Fn::Not":
                 return not self.resolve(argument[0])
+            if key == "Fn::And":
+                return all(self.resolve(item) for item in argument)
+            if key == "Fn::Or":
+                return any(self.resolve(item) for item in argument)
             if key == "Condition":
                 return self.condition(argument)
-        return {key: self.resolve(value) for key, value in node.items()}
+        resolved = {key: self.resolve(value) for key, value in node.items()}
+        return {key: value for key, value in resolved.items() if value is not NO_VALUE}
 
     def properties(self, resource: str) -> dict[str, Any]:
         return self.template["Resources"][resource]["Properties"]
@@ -199,9 +220,8 @@ def template() -> dict[str, Any]:
 
 
 def statement(deployment: Deployment, sid: str) -> dict[str, Any]:
-    resolved = deployment.resolve(role_statements(deployment.template))
-    (found,) = [s for s in resolved if s.get("Sid") == sid]
-    return found
+    (found,) = [s for s in role_statements(deployment.template) if s.get("Sid") == sid]
+    return deployment.resolve(found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,12 +249,8 @@ def test_iam_actions_are_the_cost_explorer_and_s3_calls_of_the_pipeline(template
     # GetCostAndUsage, GetCostForecast, GetCostCategories, the cost category's definition
     # (List/Describe, for split charges); GetObject/HeadObject, PutObject (plain and
     # conditional); ListBucket so that a missing key is a 404, not a 403; S3 Storage Lens
-    # (discovered by default): its configurations and its CloudWatch metrics.
+    # (unless off): its configurations and its CloudWatch metrics.
     assert template_iam_actions(template) == {
-        "s3:ListStorageLensConfigurations",
-        "s3:GetStorageLensConfiguration",
-        "cloudwatch:ListMetrics",
-        "cloudwatch:GetMetricData",
         "ce:GetCostAndUsage",
         "ce:GetCostForecast",
         "ce:GetCostCategories",
@@ -243,18 +259,75 @@ def test_iam_actions_are_the_cost_explorer_and_s3_calls_of_the_pipeline(template
         "s3:GetObject",
         "s3:PutObject",
         "s3:ListBucket",
+        *STORAGE_LENS_ACTIONS,
     }
 
 
-def test_role_allows_nothing_but_cost_explorer_s3_and_its_own_logs(template) -> None:
-    all_actions = template_iam_actions(template, services=("ce", "s3", "cloudwatch", "logs"))
+STORAGE_LENS_ACTIONS = {
+    "s3:ListStorageLensConfigurations",
+    "s3:GetStorageLensConfiguration",
+    "cloudwatch:ListMetrics",
+    "cloudwatch:GetMetricData",
+}
+STORAGE_LENS_STATEMENTS = {
+    "ListStorageLens",
+    "ReadStorageLensConfiguration",
+    "ReadStorageLensMetrics",
+}
+
+
+def test_storage_lens_off_grants_nothing_for_it(template) -> None:
+    off = resolved_statements(Deployment(template, {"StorageLensConfigId": "off"}))
+    assert set(off) & STORAGE_LENS_STATEMENTS == set()
+
+
+def test_a_configured_storage_lens_id_is_read_but_never_listed(template) -> None:
+    deployment = Deployment(template, {"StorageLensConfigId": "org-lens"})
+    statements = resolved_statements(deployment)
+    assert set(statements) & STORAGE_LENS_STATEMENTS == {
+        "ReadStorageLensConfiguration",
+        "ReadStorageLensMetrics",
+    }
+    assert statements["ReadStorageLensConfiguration"]["Resource"] == (
+        "arn:aws:s3:*:123456789012:storage-lens/org-lens"
+    )
+    assert statements["ReadStorageLensMetrics"]["Action"] == [
+        "cloudwatch:ListMetrics",
+        "cloudwatch:GetMetricData",
+    ]
+
+
+def test_discovering_storage_lens_lists_and_reads_any_configuration_of_the_account(
+    template,
+) -> None:
+    statements = resolved_statements(Deployment(template))
+    assert statements["ListStorageLens"]["Action"] == ["s3:ListStorageLensConfigurations"]
+    assert statements["ReadStorageLensConfiguration"]["Resource"] == (
+        "arn:aws:s3:*:123456789012:storage-lens/*"
+    )
+
+
+OPTIONAL_SERVICES = ("kms", "sns", "secretsmanager", "ssm")
+ALL_SERVICES = ("ce", "s3", "cloudwatch", "logs", *OPTIONAL_SERVICES)
+
+
+def test_role_allows_nothing_but_cost_explorer_s3_its_logs_and_the_optional_targets(
+    template,
+) -> None:
+    all_actions = template_iam_actions(template, services=ALL_SERVICES)
     assert all_actions - template_iam_actions(template) == {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+        "sns:Publish",
+        "secretsmanager:GetSecretValue",
+        "ssm:GetParameter",
     }
-    assert all(
-        s["Effect"] == "Allow" for s in Deployment(template).resolve(role_statements(template))
-    )
+    policy = template["Resources"][ROLE_ID]["Properties"]["Policies"][0]["PolicyDocument"]
+    statements = policy["Statement"]
+    assert len(role_statements(template)) == len(statements) + 1  # PublishDigest has 2 forms
+    assert all(s["Effect"] == "Allow" for s in role_statements(template))
     assert not any("*" in action for action in all_actions)
     assert [list(p) for p in template["Resources"][ROLE_ID]["Properties"]["Policies"]] == [
         ["PolicyName", "PolicyDocument"]
@@ -272,32 +345,6 @@ def test_only_cost_explorer_has_a_wildcard_resource(template) -> None:
     # Cost Explorer, listing Storage Lens configurations and reading CloudWatch metrics have
     # no resource-level permissions.
     assert wildcard == ["ReadCostExplorer", "ListStorageLens", "ReadStorageLensMetrics"]
-
-
-STORAGE_LENS_ACTIONS = {
-    "s3:ListStorageLensConfigurations",
-    "s3:GetStorageLensConfiguration",
-    "cloudwatch:ListMetrics",
-    "cloudwatch:GetMetricData",
-}
-
-
-def test_storage_lens_off_grants_nothing_for_it(template) -> None:
-    off = template_iam_actions(template, parameters={"StorageLensConfigId": "off"})
-    assert off & STORAGE_LENS_ACTIONS == set()
-    assert off == template_iam_actions(template) - STORAGE_LENS_ACTIONS
-
-
-def test_a_configured_storage_lens_id_is_read_but_never_listed(template) -> None:
-    parameters = {"StorageLensConfigId": "org-lens"}
-    actions = template_iam_actions(template, parameters=parameters)
-    assert actions & STORAGE_LENS_ACTIONS == STORAGE_LENS_ACTIONS - {
-        "s3:ListStorageLensConfigurations"
-    }
-    deployment = Deployment(template, parameters)
-    assert statement(deployment, "ReadStorageLensConfiguration")["Resource"] == (
-        "arn:aws:s3:*:123456789012:storage-lens/org-lens"
-    )
 
 
 def test_s3_access_is_scoped_to_the_created_bucket(template) -> None:
@@ -322,12 +369,11 @@ def test_s3_access_is_scoped_to_an_existing_bucket_and_prefix(template) -> None:
 
 
 def test_s3_statements_name_a_bucket_in_every_resource(template) -> None:
-    # (the S3 Storage Lens statements are about configurations, not objects: tested above)
     for parameters in ({}, {"ExistingBucketName": "acme-costs", "DataPrefix": "a/b"}):
         deployment = Deployment(template, parameters)
         for s3_statement in deployment.resolve(role_statements(template)):
-            if "StorageLens" in s3_statement["Sid"]:
-                continue
+            if s3_statement["Sid"] in STORAGE_LENS_STATEMENTS:
+                continue  # configurations, not objects: tested above
             if any(action.startswith("s3:") for action in _as_list(s3_statement["Action"])):
                 for resource in _as_list(s3_statement["Resource"]):
                     assert re.fullmatch(r"arn:aws:s3:::[a-z0-9.-]+(/.+)?", resource), resource
@@ -474,8 +520,8 @@ def test_every_parameter_reaches_the_handler(template) -> None:
             "WorkloadTagKey": "team:app",
             "CostMetric": "NetAmortizedCost",
             "CeHistoryMonths": "38",
-            "StorageLensConfigId": "org-lens",
             "MtdSettleDays": "0",
+            "StorageLensConfigId": "org-lens",
         },
     )
     assert function_settings(deployment) == Settings(
@@ -486,9 +532,166 @@ def test_every_parameter_reaches_the_handler(template) -> None:
         workload_tag_key="team:app",
         cost_metric="NetAmortizedCost",
         history_months=38,
-        storage_lens_config_id="org-lens",
         mtd_settle_days=0,
+        storage_lens_config_id="org-lens",
     )
+
+
+KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+SECRET_ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:dapanoskop/slack-AbCdEf"
+TOPIC_ARN = "arn:aws:sns:eu-central-1:123456789012:finops"
+
+
+def resolved_statements(deployment: Deployment) -> dict[str, dict[str, Any]]:
+    statements = deployment.resolve(
+        deployment.template["Resources"][ROLE_ID]["Properties"]["Policies"][0]["PolicyDocument"][
+            "Statement"
+        ]
+    )
+    return {s["Sid"]: s for s in statements}
+
+
+def test_default_deployment_grants_no_kms_sns_secret_or_parameter(template) -> None:
+    assert set(resolved_statements(Deployment(template))) == {
+        "ReadCostExplorer",
+        "ReadWriteDataObjects",
+        "ListDataBucket",
+        "WriteOwnLogs",
+        *STORAGE_LENS_STATEMENTS,  # on by default (discovery), off with StorageLensConfigId=off
+    }
+    assert not Deployment(template).creates(TOPIC_ID)
+
+
+def test_kms_key_is_used_for_every_object_and_granted_on_that_key_only(template) -> None:
+    deployment = Deployment(template, {"SseKmsKeyArn": KEY_ARN})
+    assert function_settings(deployment).sse_kms_key_id == KEY_ARN
+    assert resolved_statements(deployment)["UseDataKey"] == {
+        "Sid": "UseDataKey",
+        "Effect": "Allow",
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": KEY_ARN,
+    }
+    [rule] = deployment.resolved_properties(BUCKET_ID)["BucketEncryption"][
+        "ServerSideEncryptionConfiguration"
+    ]
+    assert rule == {
+        "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN},
+        "BucketKeyEnabled": True,
+    }
+
+
+def test_digest_to_the_stacks_topic_and_a_slack_secret(template) -> None:
+    deployment = Deployment(
+        template,
+        {
+            "NotificationEmail": "finops@example.org",
+            "DigestCadence": "weekly:monday",
+            "SlackWebhookSecretArn": SECRET_ARN,
+            "ReportUrl": "https://costs.example.org/",
+        },
+    )
+    topic = deployment.ref(TOPIC_ID)
+    digest = function_settings(deployment).digest
+    assert (digest.describe_cadence(), digest.sns_topic_arn) == ("weekly:monday", topic)
+    assert (digest.slack_webhook_secret, digest.report_url) == (
+        SECRET_ARN,
+        "https://costs.example.org/",
+    )
+    statements = resolved_statements(deployment)
+    assert statements["PublishDigest"]["Resource"] == topic
+    assert statements["PublishDigest"]["Action"] == "sns:Publish"
+    assert statements["ReadSlackWebhookSecret"]["Resource"] == SECRET_ARN
+    assert "ReadSlackWebhookParameter" not in statements
+    assert deployment.resolved_properties(TOPIC_ID)["Subscription"] == [
+        {"Protocol": "email", "Endpoint": "finops@example.org"}
+    ]
+
+
+def test_digest_to_a_given_topic_and_an_ssm_parameter(template) -> None:
+    deployment = Deployment(
+        template,
+        {
+            "DigestCadence": "monthly",
+            "DigestTopicArn": TOPIC_ARN,
+            "SlackWebhookParameterName": "/dapanoskop/slack",
+        },
+    )
+    digest = function_settings(deployment).digest
+    assert (digest.sns_topic_arn, digest.slack_webhook_parameter) == (
+        TOPIC_ARN,
+        "/dapanoskop/slack",
+    )
+    statements = resolved_statements(deployment)
+    assert statements["PublishDigest"]["Resource"] == TOPIC_ARN
+    assert statements["ReadSlackWebhookParameter"]["Resource"] == (
+        "arn:aws:ssm:eu-central-1:123456789012:parameter/dapanoskop/slack"
+    )
+    assert not deployment.creates(TOPIC_ID)
+
+
+def test_digest_cadences_of_the_template_are_the_handlers(template) -> None:
+    for cadence in template["Parameters"]["DigestCadence"]["AllowedValues"]:
+        env = {"DATA_BUCKET": "b-1", "DIGEST_CADENCE": cadence, "DIGEST_SNS_TOPIC_ARN": TOPIC_ARN}
+        assert Settings.from_env(env).digest.describe_cadence() == cadence
+
+
+def test_a_digest_without_a_target_cannot_be_deployed(template) -> None:
+    rule = template["Rules"]["DigestNeedsATarget"]
+    for parameters, holds in [
+        ({"DigestCadence": "daily"}, False),
+        ({"DigestCadence": "daily", "NotificationEmail": "a@b.org"}, True),
+        ({"DigestCadence": "daily", "SlackWebhookParameterName": "/p"}, True),
+        ({"DigestCadence": "off"}, True),
+    ]:
+        deployment = Deployment(template, parameters)
+        applies = deployment.resolve(rule["RuleCondition"])
+        assertion = deployment.resolve(rule["Assertions"][0]["Assert"])
+        assert (not applies or assertion) is holds, parameters
+
+
+def test_failed_scheduled_runs_are_not_retried(template) -> None:
+    properties = Deployment(template).resolved_properties(FUNCTION_ID)
+    assert properties["EventInvokeConfig"] == {"MaximumRetryAttempts": 0}
+
+
+def test_errors_alarm_fires_on_any_failed_invocation(template) -> None:
+    deployment = Deployment(template, {"NotificationEmail": "finops@example.org"})
+    alarm = deployment.resolved_properties("FunctionErrorsAlarm")
+    assert {k: alarm[k] for k in alarm if k != "AlarmDescription"} == {
+        "Namespace": "AWS/Lambda",
+        "MetricName": "Errors",
+        "Dimensions": [{"Name": "FunctionName", "Value": deployment.ref(FUNCTION_ID)}],
+        "Statistic": "Sum",
+        "Period": 3600,
+        "EvaluationPeriods": 1,
+        "Threshold": 1,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "TreatMissingData": "notBreaching",
+        "AlarmActions": [deployment.ref(TOPIC_ID)],
+    }
+    assert "AlarmActions" not in Deployment(template).resolved_properties("FunctionErrorsAlarm")
+
+
+def test_no_successful_run_for_36_hours_raises_an_alarm(template) -> None:
+    from dapanoskop.metrics import DIMENSION, NAMESPACE
+
+    deployment = Deployment(template, {"NotificationEmail": "finops@example.org"})
+    alarm = deployment.resolved_properties("NoSuccessfulRunAlarm")
+    # The function's own EMF metric, under the dimension the handler writes.
+    assert (alarm["Namespace"], alarm["MetricName"]) == (NAMESPACE, "RunSucceeded")
+    assert alarm["Dimensions"] == [{"Name": DIMENSION, "Value": deployment.ref(FUNCTION_ID)}]
+    # 36 hourly periods, every one without a success (missing data counts as none).
+    assert alarm["Period"] * alarm["EvaluationPeriods"] == 36 * 3600
+    assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]
+    assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "Sum",
+        "LessThanThreshold",
+        1,
+    )
+    assert alarm["TreatMissingData"] == "breaching"
+    # Periods of an hour or more allow at most 7 days of evaluation (PutMetricAlarm).
+    assert alarm["Period"] >= 3600 and alarm["Period"] * alarm["EvaluationPeriods"] <= 604800
+    assert alarm["AlarmActions"] == [deployment.ref(TOPIC_ID)]
 
 
 def test_enumerable_parameters_allow_exactly_what_the_handler_accepts(template) -> None:

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import pytest
 
 from dapanoskop.handler import handle
@@ -55,7 +56,7 @@ IAM_ACTION_OF: Mapping[tuple[str, str], str] = {
     ("ce", "ListCostCategoryDefinitions"): "ce:ListCostCategoryDefinitions",
     ("ce", "DescribeCostCategoryDefinition"): "ce:DescribeCostCategoryDefinition",
     # S3 Storage Lens: S3 Control's configuration calls are s3: actions; GetCallerIdentity
-    # needs no permission at all (STS API reference), so it maps to no action.
+    # needs no permission at all (STS API reference), so it maps to no action ("").
     ("sts", "GetCallerIdentity"): "",
     ("s3control", "ListStorageLensConfigurations"): "s3:ListStorageLensConfigurations",
     ("s3control", "GetStorageLensConfiguration"): "s3:GetStorageLensConfiguration",
@@ -136,10 +137,14 @@ def account_items(today: date) -> list[LineItem]:
     return items
 
 
+Recorded = tuple["CallRecorder", Any, Any, LensAccount]
+
+
 @pytest.fixture
-def recorded(s3: Any, moto_endpoint: str) -> tuple[CallRecorder, Any, Any, LensAccount]:
+def recorded(s3: Any, moto_endpoint: str) -> Recorded:
     """(recorder, Cost Explorer client, S3 client, Storage Lens account) sharing one account
-    and one bucket; Storage Lens has an organization-wide configuration with data."""
+    and one bucket; the cost category has a split-charge rule, and Storage Lens has an
+    organization-wide configuration with data."""
     # The category's definition: one version, Retail's cost split evenly onto Platform.
     version = CostCategoryVersion(
         date(2025, 1, 1),
@@ -156,7 +161,7 @@ def recorded(s3: Any, moto_endpoint: str) -> tuple[CallRecorder, Any, Any, LensA
 
 
 def run(
-    recorder_and_clients: tuple[CallRecorder, Any, Any, LensAccount],
+    recorder_and_clients: Recorded,
     event: Mapping[str, Any],
     cost_category: str | None,
 ) -> set[tuple[str, str]]:
@@ -178,9 +183,7 @@ def run(
     return {(c.service, c.operation) for c in recorder.calls[before:]}
 
 
-def run_all_jobs(
-    recorded: tuple[CallRecorder, Any, Any, LensAccount],
-) -> list[set[tuple[str, str]]]:
+def run_all_jobs(recorded: Recorded) -> list[set[tuple[str, str]]]:
     """Daily run with forecast, a 13-month backfill, daily run without a configured category."""
     return [
         run(recorded, {}, CATEGORY),
@@ -194,7 +197,7 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
     # Daily on an empty bucket: reads the M-1 summary (GetObject, missing), asks Cost Explorer
     # and the forecast, writes both periods, lists the summaries, reads and writes the index.
     # S3 Storage Lens (STORAGE_LENS_CONFIG_ID empty): the account id, the configurations,
-    # the organization's metric series and their data.
+    # the organization's metric series and their data; the cost category's definition.
     storage_lens = {
         ("sts", "GetCallerIdentity"),
         ("s3control", "ListStorageLensConfigurations"),
@@ -202,25 +205,27 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
         ("cloudwatch", "ListMetrics"),
         ("cloudwatch", "GetMetricData"),
     }
+    definition = {
+        ("ce", "ListCostCategoryDefinitions"),
+        ("ce", "DescribeCostCategoryDefinition"),
+    }
     assert daily == {
         ("s3", "GetObject"),
         ("ce", "GetCostAndUsage"),
         ("ce", "GetCostForecast"),
-        ("ce", "ListCostCategoryDefinitions"),
-        ("ce", "DescribeCostCategoryDefinition"),
         ("s3", "PutObject"),
         ("s3", "ListObjectsV2"),
+        *definition,
         *storage_lens,
     }
     # Backfill: checks whether each month exists (HeadObject), no forecast for whole months.
     assert backfill == {
         ("s3", "HeadObject"),
         ("ce", "GetCostAndUsage"),
-        ("ce", "ListCostCategoryDefinitions"),
-        ("ce", "DescribeCostCategoryDefinition"),
         ("s3", "PutObject"),
         ("s3", "ListObjectsV2"),
         ("s3", "GetObject"),
+        *definition,
         *storage_lens,
     }
     # No COST_CATEGORY_NAME: the account's cost categories are looked up first.
@@ -336,3 +341,119 @@ def test_no_s3_statement_has_a_wildcard_resource_or_action(deployed_statements) 
         "ListStorageLens": "*",
         "ReadStorageLensConfiguration": "arn:aws:s3:*:123456789012:storage-lens/*",
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# With SSE-KMS and the digest (SNS, Slack webhook in Secrets Manager or SSM) switched on.
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+IAM_ACTION_OF_OPTIONAL: Mapping[tuple[str, str], str] = {
+    ("sns", "Publish"): "sns:Publish",
+    ("secretsmanager", "GetSecretValue"): "secretsmanager:GetSecretValue",
+    ("ssm", "GetParameter"): "ssm:GetParameter",
+}
+
+
+def iam_actions_with_kms(calls: Iterable[ApiCall]) -> set[str]:
+    """Each call's own action, plus the KMS action S3 performs with the caller's permissions:
+    GenerateDataKey for a PutObject with SSE-KMS, Decrypt for reading an SSE-KMS object back
+    (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys")."""
+    actions = set()
+    for call in calls:
+        if (call.service, call.operation) in IAM_ACTION_OF_OPTIONAL:
+            actions.add(IAM_ACTION_OF_OPTIONAL[(call.service, call.operation)])
+            continue
+        if call.iam_action:  # GetCallerIdentity needs no permission
+            actions.add(call.iam_action)
+        if call.operation == "PutObject" and call.params.get("SSEKMSKeyId"):
+            actions.add("kms:GenerateDataKey")
+        if call.operation == "GetObject":
+            actions.add("kms:Decrypt")  # every object this run reads was written with the key
+    return actions
+
+
+def deployed_actions(parameters: Mapping[str, str]) -> set[str]:
+    deployment = Deployment(load_template(), parameters, region="us-east-1")
+    return {
+        action
+        for statement in deployment.resolve(role_statements_of_deployment(deployment))
+        for action in _as_list(statement["Action"])
+        if not action.startswith("logs:")
+    }
+
+
+def role_statements_of_deployment(deployment: Deployment) -> list[Any]:
+    role = deployment.template["Resources"]["FunctionRole"]["Properties"]
+    return role["Policies"][0]["PolicyDocument"]["Statement"]
+
+
+@pytest.mark.parametrize("slack_in", ["secretsmanager", "ssm"])
+def test_template_allows_exactly_the_calls_with_kms_and_the_digest(
+    recorded, moto_endpoint: str, slack_in: str
+) -> None:
+    recorder, ce, s3, lens = recorded
+    made = {
+        service: boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint)
+        for service in ("sns", "secretsmanager", "ssm")
+    }
+    topic = made["sns"].create_topic(Name="finops")["TopicArn"]
+    webhook = "http://127.0.0.1:9/services/closed"  # delivery fails; the read still happens
+    env = {
+        "DATA_BUCKET": BUCKET,
+        "DATA_PREFIX": PREFIX,
+        "COST_CATEGORY_NAME": CATEGORY,
+        "SSE_KMS_KEY_ID": KEY_ARN,
+        "DIGEST_CADENCE": "daily",
+        "DIGEST_SNS_TOPIC_ARN": topic,
+    }
+    if slack_in == "secretsmanager":
+        secret = made["secretsmanager"].create_secret(Name="slack", SecretString=webhook)["ARN"]
+        env["DIGEST_SLACK_WEBHOOK_SECRET"] = secret
+        parameters = {"SlackWebhookSecretArn": secret}
+    else:
+        made["ssm"].put_parameter(Name="/dapanoskop/slack", Value=webhook, Type="SecureString")
+        env["DIGEST_SLACK_WEBHOOK_PARAMETER"] = "/dapanoskop/slack"
+        parameters = {"SlackWebhookParameterName": "/dapanoskop/slack"}
+    digest_recorder = CallRecorder(*made.values())
+
+    # a backfill, a daily run, and a daily run that looks the cost category up
+    without_category = {k: v for k, v in env.items() if k != "COST_CATEGORY_NAME"}
+    for event, run_env in (
+        ({"backfill": True, "months": 2}, env),
+        ({}, env),
+        ({}, without_category),
+    ):
+        answer = handle(
+            event,
+            run_env,
+            lambda: NOW,
+            ce_client=ce,
+            s3_client=s3,
+            clients=made.get,
+            storage_lens_clients=lens.clients(),
+        )
+        assert answer["statusCode"] == 200, answer
+
+    read = (
+        ("secretsmanager", "GetSecretValue")
+        if slack_in == "secretsmanager"
+        else (
+            "ssm",
+            "GetParameter",
+        )
+    )
+    # two daily runs, each publishing and reading the webhook once; the backfill sends nothing
+    assert [(c.service, c.operation) for c in digest_recorder.calls] == 2 * [
+        ("sns", "Publish"),
+        read,
+    ]
+    calls = recorder.calls + digest_recorder.calls
+    template_parameters = {
+        "ExistingBucketName": BUCKET,
+        "DataPrefix": PREFIX,
+        "SseKmsKeyArn": KEY_ARN,
+        "DigestCadence": "daily",
+        "DigestTopicArn": topic,
+        **parameters,
+    }
+    assert iam_actions_with_kms(calls) == deployed_actions(template_parameters)

@@ -47,7 +47,6 @@ from typing import Any
 
 import pytest
 
-from dapanoskop.handler import handle
 from dapanoskop.localce import (
     CostCategoryDefinition,
     CostCategoryVersion,
@@ -55,7 +54,7 @@ from dapanoskop.localce import (
     LocalCostExplorer,
 )
 from dapanoskop.periods import add_months
-from tests.conftest import BUCKET
+from tests.conftest import BUCKET, invoke
 
 NOV_26 = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 CONFIGURED = {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": "CostCenter"}
@@ -167,8 +166,8 @@ def run(
         now.date(),
         definitions=definitions if cost_category else (),
     )
-    answer = handle(event, env, lambda: now, lce.client(), s3)
-    return answer["statusCode"], json.loads(answer["body"]), lce
+    status, body = invoke(event, env, lambda: now, lce.client(), s3)
+    return status, body, lce
 
 
 def sent(lce: LocalCostExplorer) -> list[tuple[str, ...]]:

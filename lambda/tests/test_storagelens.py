@@ -191,7 +191,9 @@ def test_the_summary_carries_storage_lens_fields(s3: Any, lens: LensAccount) -> 
     now = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
     ce = LocalCostExplorer(ledger(), now.date()).client()
 
-    answer = handle({}, {"DATA_BUCKET": BUCKET}, lambda: now, ce, s3, lens.clients())
+    answer = handle(
+        {}, {"DATA_BUCKET": BUCKET}, lambda: now, ce, s3, storage_lens_clients=lens.clients()
+    )
 
     assert answer["statusCode"] == 200, answer
     october = json.loads(s3.get_object(Bucket=BUCKET, Key="2026-10/summary.json")["Body"].read())

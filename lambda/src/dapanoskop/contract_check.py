@@ -25,15 +25,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dapanoskop.formats import INDEX_KEY, SUMMARY_NAME, USAGE_PARQUET_NAME, WORKLOAD_PARQUET_NAME
 from dapanoskop.periods import add_months, parse_period
 from dapanoskop.publisher import existing_periods
 from dapanoskop.settings import parse_location
 from dapanoskop.store import ObjectStore, open_store
 
-INDEX = "index.json"
-SUMMARY = "summary.json"
-WORKLOAD_PARQUET = "cost-by-workload.parquet"
-USAGE_PARQUET = "cost-by-usage-type.parquet"
+# The layout's file names, defined once in formats.py.
+INDEX = INDEX_KEY
+SUMMARY = SUMMARY_NAME
+WORKLOAD_PARQUET = WORKLOAD_PARQUET_NAME
+USAGE_PARQUET = USAGE_PARQUET_NAME
 
 # Contract §6 and §7: names, order and types are binding (readers address §7 by position).
 WORKLOAD_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (

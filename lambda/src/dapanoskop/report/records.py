@@ -16,6 +16,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from dapanoskop.formats import INDEX_KEY, parse_index_periods
+from dapanoskop.formats import parse_summary as parse_summary_bytes
 from dapanoskop.model import Status
 from dapanoskop.periods import parse_period
 
@@ -147,19 +149,28 @@ class UsageTypeRow:
 
 
 def parse_index(raw: bytes) -> list[str]:
-    """The periods listed in index.json, newest first, each checked to be `YYYY-MM`."""
-    data = _load_json(raw, "index.json")
-    periods = _field(data, "periods", "index.json")
-    if not isinstance(periods, list) or not all(isinstance(p, str) for p in periods):
-        raise ReportError("index.json: 'periods' is not a list of strings")
-    for period in periods:
-        _check_period(period, "index.json")
+    """The periods listed in index.json (formats.py parses it), newest first."""
+    try:
+        periods = parse_index_periods(raw)
+    except json.JSONDecodeError as err:
+        raise ReportError(f"{INDEX_KEY}: not valid JSON ({err})") from err
+    except ValueError as err:
+        raise ReportError(f"{INDEX_KEY}: {err}") from err
     return sorted(set(periods), reverse=True)
 
 
 def parse_summary(raw: bytes, where: str) -> Summary:
-    """A summary.json as a `Summary`; `where` names the file in error messages."""
-    data = _load_json(raw, where)
+    """A summary.json as a `Summary`; `where` names the file in error messages.
+
+    formats.py parses the bytes (numbers as Decimal, so money adds up to the cent); this
+    turns the document into typed records and names any missing field.
+    """
+    try:
+        data = read_summary_document(raw)
+    except json.JSONDecodeError as err:
+        raise ReportError(f"{where}: not valid JSON ({err})") from err
+    except ValueError as err:
+        raise ReportError(f"{where}: {err}") from err
     totals = _field(data, "totals", where)
     storage = _field(data, "storage_metrics", where)
     tagging = _field(data, "tagging_coverage", where)
@@ -375,14 +386,8 @@ def _parse_time(value: Any, where: str) -> datetime:
         raise ReportError(f"{where}: 'collected_at' is not an ISO-8601 time: {value!r}") from err
 
 
-def _load_json(raw: bytes, where: str) -> Mapping[str, Any]:
-    try:
-        data = json.loads(raw, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ReportError(f"{where}: not valid JSON ({err})") from err
-    if not isinstance(data, Mapping):
-        raise ReportError(f"{where}: expected a JSON object")
-    return data
+def read_summary_document(raw: bytes) -> dict[str, Any]:
+    return parse_summary_bytes(raw, exact_numbers=True)
 
 
 def _field(data: Any, key: str, where: str) -> Any:
