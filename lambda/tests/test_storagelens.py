@@ -148,6 +148,18 @@ def test_access_denied_is_one_log_line_and_no_fields(
     ]
 
 
+def test_an_answer_without_the_configuration_is_one_log_line(
+    lens: LensAccount, caplog: pytest.LogCaptureFixture
+) -> None:
+    stubber = Stubber(lens.s3control)
+    stubber.add_response("get_storage_lens_configuration", {})
+    with stubber, caplog.at_level(logging.INFO, logger="dapanoskop.storagelens"):
+        assert StorageLens("org", lens.clients()).readings({"2026-10": OCTOBER}) == {}
+    assert [r.getMessage() for r in caplog.records] == [
+        "storage lens unavailable; fields left out error=KeyError"
+    ]
+
+
 def test_off_never_asks() -> None:
     def refuse(*_args: Any) -> Any:
         raise AssertionError("Storage Lens was asked although it is off")

@@ -75,8 +75,9 @@ class StorageLens:
             return {}
         try:
             return self._readings(windows)
-        except (ClientError, BotoCoreError) as error:
-            # INFO, not WARNING: most accounts have no Storage Lens access, and it is optional
+        except (ClientError, BotoCoreError, KeyError, TypeError, ValueError) as error:
+            # An AWS error, or an answer without the fields we read: optional data is never a
+            # reason to fail the run. INFO, not WARNING: most accounts have no Storage Lens.
             logger.info("storage lens unavailable; fields left out error=%s", _describe(error))
             return {}
 
