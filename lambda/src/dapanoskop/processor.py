@@ -90,9 +90,9 @@ def build_period_report(
     if forecast_total is not None and not spec.is_mtd:
         raise ValueError(f"a forecast belongs to a month-to-date summary, not {spec.period}")
     with decimal_context(_DECIMAL):
-        report = _build(spec, data, options, collected_at, collection, forecast_total)
-        if split_rules:
-            report = _with_split_charges(spec, data, report, split_rules)
+        report = _build(
+            spec, data, options, collected_at, collection, forecast_total, split_rules or {}
+        )
         if storage_lens is not None:
             _add_storage_lens(report.summary, storage_lens)
         return report
@@ -105,6 +105,7 @@ def _build(
     collected_at: datetime,
     collection: Mapping[str, Any],
     forecast_total: Decimal | None,
+    split_rules: Mapping[str, Sequence[SplitChargeRule]],
 ) -> PeriodReport:
     three = (spec.current, spec.prev_month, spec.yoy)
     labels = tuple(window.label for window in three)
@@ -112,6 +113,7 @@ def _build(
     for window in tree_windows:
         _warn_if_groupings_disagree(data[window])
     tree = cost_center_tree([sources.cost_by_cost_center(data[w]) for w in tree_windows])
+    tree = split_tree(tree, _window_rules(tree_windows, data, split_rules))
     yoy_available = data[spec.yoy].status is not Status.UNAVAILABLE
     classify = classifier(data[window] for window in spec.windows())
     summary: dict[str, Any] = {
@@ -151,46 +153,18 @@ def _build(
     )
 
 
-def _with_split_charges(
-    spec: SummarySpec,
+def _window_rules(
+    windows: Sequence[Window],
     data: Mapping[Window, WindowData],
-    report: PeriodReport,
     split_rules: Mapping[str, Sequence[SplitChargeRule]],
-) -> PeriodReport:
-    """The report with each window's split-charge rules applied to its cost centers (§3.3).
-
-    An unavailable window has no cost to split. Everything else in the summary (totals,
-    storage, tagging) is untouched: split charges only move money between cost centers.
-    """
-    windows = _tree_windows(spec)
-    rules = [
+) -> list[tuple[SplitChargeRule, ...]]:
+    """Each window's split-charge rules (§3.3): its month's, none for an unavailable window
+    (there is no cost to split). Split charges only move money between cost centers: totals,
+    storage and tagging are untouched."""
+    return [
         () if data[w].status is Status.UNAVAILABLE else tuple(split_rules.get(w.label, ()))
         for w in windows
     ]
-    if not any(rules):
-        return report
-    tree = cost_center_tree([sources.cost_by_cost_center(data[w]) for w in windows])
-    tree = split_tree(tree, rules)
-    summary = dict(report.summary)
-    yoy_available = data[spec.yoy].status is not Status.UNAVAILABLE
-    summary["cost_centers"] = cost_centers_json(tree, yoy_available=yoy_available)
-    if spec.like_for_like is not None:
-        summary["mtd_comparison"] = {
-            **summary["mtd_comparison"],
-            "cost_centers": prior_partial_json(tree, index=3),
-        }
-    labels = tuple(window.label for window in windows[:3])
-    return PeriodReport(
-        period=report.period,
-        summary=summary,
-        workload_rows=workload_rows(tree, labels),
-        usage_rows=report.usage_rows,
-    )
-
-
-def _tree_windows(spec: SummarySpec) -> tuple[Window, ...]:
-    three = (spec.current, spec.prev_month, spec.yoy)
-    return three if spec.like_for_like is None else (*three, spec.like_for_like)
 
 
 def _add_storage_lens(summary: dict[str, Any], reading: StorageLensReading) -> None:
