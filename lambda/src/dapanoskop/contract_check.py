@@ -432,7 +432,11 @@ def _check_no_yoy(report: _Report, where: str, center: dict) -> None:
 
 
 def _check_split_fields(
-    report: _Report, where: str, center: dict, labels: Sequence[str], prefixes: Any = None
+    report: _Report,
+    where: str,
+    center: dict,
+    labels: Sequence[str],
+    prefixes: Mapping[str, str] = SPLIT_PREFIXES,
 ) -> bool:
     """Split amounts come in pairs (in and out) of cent amounts; is_split_charge is a bool."""
     ok = True
@@ -440,7 +444,7 @@ def _check_split_fields(
         report.add(f"{where}.is_split_charge is {_show(center['is_split_charge'])}, expected bool")
         ok = False
     for label in labels:
-        prefix = (prefixes or SPLIT_PREFIXES)[label]
+        prefix = prefixes[label]
         names = (f"{prefix}split_charge_in_usd", f"{prefix}split_charge_out_usd")
         present = [name for name in names if name in center]
         if present and len(present) < 2:
