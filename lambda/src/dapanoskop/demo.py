@@ -117,6 +117,12 @@ def _complete_month_lines(summary: dict[str, Any]) -> list[str]:
     storage = summary["storage_metrics"]
     tagging = summary["tagging_coverage"]
     top = ", ".join(f"{c['name']} {_usd(c['current_cost_usd'])}" for c in centers[:3])
+    split = [
+        f"    split charges: {c['name']} {_usd(c['split_charge_out_usd'])} allocated to "
+        "other cost centers"
+        for c in centers
+        if c.get("is_split_charge") and "split_charge_out_usd" in c
+    ]
     return [
         f"  {summary['period']}: {_usd(current)}, "
         f"{_change(current, totals['prev_month_cost_usd'])} vs {periods['prev_month']} "
@@ -124,6 +130,7 @@ def _complete_month_lines(summary: dict[str, Any]) -> list[str]:
         f"{_change(current, totals['yoy_cost_usd'])} vs {periods['yoy']} "
         f"({_usd(totals['yoy_cost_usd'])})",
         f"    cost centers: {top} ({len(centers)} in all)",
+        *split,
         f"    storage: {_usd(storage['total_cost_usd'])} for "
         f"{storage['total_volume_bytes'] / 2**40:,.1f} TiB "
         f"({_usd(storage['cost_per_tb_usd'])} per TiB), {storage['hot_tier_percentage']}% hot",
