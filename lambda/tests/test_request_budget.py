@@ -433,3 +433,43 @@ def test_a_configured_category_without_a_definition_costs_one_request(s3: Any) -
 
     assert status == 200
     assert [r for r in sent(lce) if r[0].endswith("Definition") or r == LIST] == [LIST]
+
+
+def test_months_before_the_category_existed_cost_no_describe(s3: Any) -> None:
+    # The category was created with its rules effective from 2026-01: before that, Cost
+    # Explorer has no value of it ("No cost category"), so the year-ago months (Oct-Nov 2025)
+    # are not worth a Describe that could only answer ResourceNotFoundException.
+    young = (
+        CostCategoryDefinition(
+            "CostCenter",
+            "cc1",
+            (CostCategoryVersion(date(2026, 1, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)),),
+        ),
+    )
+    items = [
+        item
+        if item.day >= date(2026, 1, 1)
+        else LineItem(
+            item.day,
+            item.account,
+            item.service,
+            item.usage_type,
+            item.unit,
+            item.amount,
+            item.quantity,
+            tags=item.tags,
+        )
+        for item in ledger(NOV_26.date())
+    ]
+    lce = LocalCostExplorer(items, NOV_26.date(), definitions=young)
+    status, body = invoke(None, CONFIGURED, lambda: NOV_26, lce.client(), s3)
+
+    assert status == 200
+    assert [r for r in sent(lce) if r[0] != "GetCostAndUsage"] == sorted(
+        [("GetCostForecast", "2026-11-26", "2026-12-01"), LIST, describe("2026-11-01")]
+    )
+    summary = json.loads(s3.get_object(Bucket=BUCKET, Key="2026-10/summary.json")["Body"].read())
+    research = next(c for c in summary["cost_centers"] if c["name"] == "Research")
+    assert research["split_charge_out_usd"] == 31.0  # October 2026: $1.00 a day, split
+    assert "yoy_split_charge_out_usd" not in research  # October 2025: no category yet
+    assert body["ce_requests_by_operation"]["DescribeCostCategoryDefinition"] == 1

@@ -9,7 +9,11 @@ Requests: one List, then one Describe for the newest month; that version covers 
 from its `EffectiveStart` on, so one more Describe is needed only for each older version the
 run's months reach back into. A run whose months all lie in one version (the definition did
 not change in the 13 months a daily run compares) costs 2 requests. A month before the
-category's first version has no rules (Describe answers ResourceNotFoundException).
+category's first version has no rules (Describe answers ResourceNotFoundException). Months in
+which Cost Explorer put no cost into any value of the category are not worth a request of
+their own: before a category exists every cost is "No cost category" (its rules apply from
+`EffectiveStart` on), so the walk back stops when only such months are left; they get the
+rules of a version already read if it covers them, else none.
 A failing request fails the run like any other Cost Explorer request: publishing pre-split
 amounts where the owner asked for split ones would be a quiet change of meaning.
 """
@@ -17,26 +21,36 @@ amounts where the owner asked for split ones would be a quiet change of meaning.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dapanoskop.costexplorer import CostExplorer
-from dapanoskop.model import SplitChargeRule, SplitMethod
+from dapanoskop.model import SplitChargeRule, SplitMethod, Status, WindowData
+from dapanoskop.processing.sources import UNCATEGORIZED, cost_center_name
 
 logger = logging.getLogger(__name__)
 
 SplitRules = dict[str, tuple[SplitChargeRule, ...]]  # "YYYY-MM" -> rules in effect
 
 
-def read_split_rules(ce: CostExplorer, name: str, months: Iterable[date]) -> SplitRules:
+def read_split_rules(
+    ce: CostExplorer,
+    name: str,
+    months: Iterable[date],
+    categorized: Collection[date] | None = None,
+) -> SplitRules:
     """The split-charge rules of cost category `name` in effect in each of `months`.
 
-    Only months with at least one rule are in the answer.
+    `categorized`: the months (their 1st) in which some cost has a value of the category;
+    None: all of `months`. Only months with at least one rule are in the answer.
     """
     remaining = sorted({month.replace(day=1) for month in months}, reverse=True)
-    if not remaining:
+    worth_asking = (
+        set(remaining) if categorized is None else {m.replace(day=1) for m in categorized}
+    )
+    if not remaining or not worth_asking & set(remaining):
         return {}
     arn = _arn(ce.cost_category_references(), name)
     if arn is None:
@@ -44,6 +58,12 @@ def read_split_rules(ce: CostExplorer, name: str, months: Iterable[date]) -> Spl
         return {}
     found: SplitRules = {}
     while remaining:
+        if not worth_asking & set(remaining):
+            logger.info(
+                "no categorized cost in older months; no split charges asked for them months=%s",
+                ",".join(_label(month) for month in remaining),
+            )
+            break
         newest = remaining[0]
         definition = ce.cost_category_definition(arn, f"{newest.isoformat()}T00:00:00Z")
         if definition is None:
@@ -56,6 +76,19 @@ def read_split_rules(ce: CostExplorer, name: str, months: Iterable[date]) -> Spl
             found.update({_label(month): rules for month in covered})
         remaining = [month for month in remaining if month not in covered]
     return found
+
+
+def split_rules_for(ce: CostExplorer, name: str, collected: Iterable[WindowData]) -> SplitRules:
+    """The rules for every month of the collected windows that Cost Explorer has data for."""
+    available = [data for data in collected if data.status is not Status.UNAVAILABLE]
+    categorized = [
+        data.window.start
+        for data in available
+        if any(
+            cost_center_name(line.cost_center) != UNCATEGORIZED for line in data.cost_centers or ()
+        )
+    ]
+    return read_split_rules(ce, name, [data.window.start for data in available], categorized)
 
 
 def parse_split_charge_rules(raw_rules: Iterable[Mapping[str, Any]]) -> tuple[SplitChargeRule, ...]:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from dapanoskop.collector import CollectionConfig, collect, collect_forecast, resolve_cost_category
-from dapanoskop.costcategories import SplitRules, read_split_rules
+from dapanoskop.costcategories import SplitRules, split_rules_for
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.model import Status, StorageLensReading, Window, WindowData
 from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
@@ -202,8 +202,7 @@ def _collect(
     data = collect(ce, specs, config, today)
     split_rules: SplitRules = {}
     if cost_category is not None:
-        months = [w.start for w, d in data.items() if d.status is not Status.UNAVAILABLE]
-        split_rules = read_split_rules(ce, cost_category, months)
+        split_rules = split_rules_for(ce, cost_category, data.values())
     forecasts = {
         spec.period: collect_forecast(ce, today, settings.forecast_metric, data[spec.current])
         for spec in specs

@@ -143,3 +143,25 @@ def test_reader_failures_name_the_request() -> None:
         read_split_rules(CostExplorer(fake.client()), "CostCenter", [date(2026, 10, 1)])
     assert raised.value.code == "AccessDeniedException"
     assert isinstance(raised.value.__cause__, ClientError)
+
+
+def test_reader_asks_no_version_for_months_without_categorized_cost() -> None:
+    fake = local(COST_CENTER)
+    months = [date(2026, 11, 1), date(2026, 7, 1), date(2025, 11, 1)]
+
+    # Only November 2026 has categorized cost: the version read for it covers only itself
+    # (from 2026-09); July 2026 and November 2025 are not worth a Describe of their own.
+    rules = read_split_rules(CostExplorer(fake.client()), "CostCenter", months, [months[0]])
+    assert set(rules) == {"2026-11"}
+    assert fake.request_count("DescribeCostCategoryDefinition") == 1
+
+    # With July categorized too, its own version is read; November 2025 still is not.
+    fake = local(COST_CENTER)
+    rules = read_split_rules(CostExplorer(fake.client()), "CostCenter", months, months[:2])
+    assert set(rules) == {"2026-11", "2026-07"}
+    assert fake.request_count("DescribeCostCategoryDefinition") == 2
+
+    # Nothing categorized at all: not even the List.
+    fake = local(COST_CENTER)
+    assert read_split_rules(CostExplorer(fake.client()), "CostCenter", months, []) == {}
+    assert fake.request_count() == 0
