@@ -29,6 +29,7 @@ from dapanoskop.pipeline import RunResult, run_backfill, run_daily
 from dapanoskop.publisher import check_destination
 from dapanoskop.redaction import redact
 from dapanoskop.settings import Settings, SettingsError
+from dapanoskop.storagelens import StorageLens, StorageLensClients
 from dapanoskop.store import ObjectStore, StoreError, open_store
 
 logger = logging.getLogger("dapanoskop")
@@ -76,11 +77,13 @@ def handle(
     s3_client: Any = None,
     clients: ClientFactory | None = None,
     metrics_stream: TextIO | None = None,
+    storage_lens_clients: StorageLensClients | None = None,
 ) -> dict[str, Any]:
     """The handler with its environment, clock and clients passed in (tests pass fakes).
 
     `clients` makes the clients of the digest's targets by service name (sns, secretsmanager,
-    ssm); by default boto3 clients in the function's region.
+    ssm); by default boto3 clients in the function's region. `storage_lens_clients`: those of
+    S3 Storage Lens (STS, S3 Control, CloudWatch); by default created when first needed.
     """
     started = time.perf_counter()
     try:
@@ -103,7 +106,7 @@ def handle(
         )
 
     try:
-        settings, store, result = _run(job, env, clock, ce_client, s3_client)
+        settings, store, result = _run(job, env, clock, ce_client, s3_client, storage_lens_clients)
     except RunFailedError as error:
         logger.error("run failed ce_requests=%d error=%s", error.ce_requests, error)
         metrics(None, None, error.ce_requests)
@@ -128,6 +131,7 @@ def _run(
     clock: Callable[[], datetime],
     ce_client: Any,
     s3_client: Any,
+    storage_lens_clients: StorageLensClients | None = None,
 ) -> tuple[Settings, ObjectStore, RunResult]:
     """Settings, destination check, then the job; anything that stops it is RunFailedError."""
     try:
@@ -141,14 +145,21 @@ def _run(
         # Before any paid request: a missing bucket or permission must not cost 12 requests.
         check_destination(store)
         ce = ce_client or aws.cost_explorer_client(region=env.get("AWS_REGION"))
+        lens = None
+        if settings.storage_lens_enabled:
+            lens_clients = storage_lens_clients or aws.storage_lens_clients()
+            lens = StorageLens(settings.storage_lens_config_id, lens_clients)
     except (StoreError, aws.UnsupportedPartitionError) as error:
         raise RunFailedError(str(error), {"error": str(error)}) from None
     counter = _CallCounter(ce)
     try:
+        now = clock()
         if isinstance(job, BackfillJob):
-            result = run_backfill(settings, ce, store, clock(), job.months, force=job.force)
+            result = run_backfill(
+                settings, ce, store, now, job.months, force=job.force, storage_lens=lens
+            )
         else:
-            result = run_daily(settings, ce, store, clock())
+            result = run_daily(settings, ce, store, now, storage_lens=lens)
     except (CostExplorerError, StoreError) as error:
         raise RunFailedError(str(error), {"error": str(error)}, counter.count) from None
     finally:
