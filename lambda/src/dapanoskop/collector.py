@@ -154,6 +154,12 @@ def collect(
         to_fetch[grouping] = windows - have
     tasks = plan_tasks(to_fetch)
     settled = [threading.Event() for _ in tasks]
+    # A failed task fails the run: the others ask for no further page (each costs $0.01).
+    failed = threading.Event()
+
+    def stop() -> bool:
+        return failed.is_set() or (should_stop is not None and should_stop())
+
     calls = [
         _task_call(
             ce,
@@ -162,7 +168,8 @@ def collect(
             history,
             settled[index],
             _waits_for(tasks, index, settled),
-            should_stop,
+            stop,
+            failed,
         )
         for index, task in enumerate(tasks)
     ]
@@ -262,6 +269,7 @@ def _task_call(
     settled: threading.Event,
     waits_for: Sequence[threading.Event],
     should_stop: Callable[[], bool] | None = None,
+    failed: threading.Event | None = None,
 ) -> Callable[[], dict[Window, _Fetched]]:
     """The work of one task, for the pool.
 
@@ -290,6 +298,10 @@ def _task_call(
                 )
             history.learn(task, result)
             return result
+        except BaseException:
+            if failed is not None:
+                failed.set()
+            raise
         finally:
             settled.set()
 

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from dapanoskop.collector import CollectionConfig, collect, collect_forecast, resolve_cost_category
+from dapanoskop.costcategories import SplitRules, split_rules_for
 from dapanoskop.costexplorer import CostExplorer
-from dapanoskop.model import Status, Window, WindowData
+from dapanoskop.model import Status, StorageLensReading, Window, WindowData
 from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
 from dapanoskop.processor import SCHEMA_VERSION, PeriodReport, ReportOptions, build_period_report
 from dapanoskop.publisher import read_summary, summary_key, update_index, write_period
 from dapanoskop.redaction import redact
 from dapanoskop.reuse import lines_record, lines_to_publish, published_lines
 from dapanoskop.settings import Settings
+from dapanoskop.storagelens import StorageLens
 from dapanoskop.store import ObjectStore, StoreError
 from dapanoskop.timebudget import TimeBudget
 
@@ -91,8 +93,18 @@ class RunResult:
         }
 
 
-def run_daily(settings: Settings, ce_client: Any, store: ObjectStore, now: datetime) -> RunResult:
-    """The scheduled run: month-to-date M and, while it is not final yet, M-1."""
+def run_daily(
+    settings: Settings,
+    ce_client: Any,
+    store: ObjectStore,
+    now: datetime,
+    *,
+    storage_lens: StorageLens | None = None,
+) -> RunResult:
+    """The scheduled run: month-to-date M and, while it is not final yet, M-1.
+
+    `storage_lens` (optional) adds S3 Storage Lens totals to each period it has data for.
+    """
     result = RunResult(mode="daily", destination=str(settings.destination))
     specs = []
     for spec in daily_specs(now.date(), settings.mtd_settle_days):
@@ -100,7 +112,7 @@ def run_daily(settings: Settings, ce_client: Any, store: ObjectStore, now: datet
             result.skipped.append(Skipped(spec.period, "already published with final data"))
         else:
             specs.append(spec)
-    return _run(settings, ce_client, store, now, specs, result)
+    return _run(settings, ce_client, store, now, specs, result, storage_lens=storage_lens)
 
 
 def run_backfill(
@@ -112,6 +124,7 @@ def run_backfill(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    storage_lens: StorageLens | None = None,
     budget: TimeBudget | None = None,
 ) -> RunResult:
     """Write the `months` complete months before the current one.
@@ -137,7 +150,16 @@ def run_backfill(
         else:
             specs.append(spec)
     result = _run(
-        settings, ce_client, store, now, specs, result, progress, reuse=not force, budget=budget
+        settings,
+        ce_client,
+        store,
+        now,
+        specs,
+        result,
+        progress,
+        storage_lens,
+        reuse=not force,
+        budget=budget,
     )
     if result.unfinished:
         result.unfinished.sort(reverse=True)
@@ -172,6 +194,7 @@ def _run(
     specs: Sequence[SummarySpec],
     result: RunResult,
     progress: Progress | None = None,
+    storage_lens: StorageLens | None = None,
     *,
     reuse: bool = True,
     budget: TimeBudget | None = None,
@@ -180,6 +203,9 @@ def _run(
     if specs:
         should_stop = budget.spent if budget is not None else None
         collected = _collect(settings, ce, specs, now, store if reuse else None, should_stop)
+        if storage_lens is not None:
+            readings = storage_lens.readings({spec.period: spec.current for spec in specs})
+            collected = replace(collected, storage_lens=readings)
         result.ce_requests = ce.requests
         result.ce_requests_by_operation = dict(ce.counts)
         for spec in specs:
@@ -208,6 +234,8 @@ class _Collected:
     options: ReportOptions
     collection: Mapping[str, Any]
     collected_at: datetime
+    split_rules: SplitRules = field(default_factory=dict)
+    storage_lens: Mapping[str, StorageLensReading] = field(default_factory=dict)
 
     def report(self, spec: SummarySpec, lines: bytes | None = None) -> PeriodReport:
         """The report of `spec`; `lines`: the month's lines file written with it, if any."""
@@ -221,6 +249,8 @@ class _Collected:
             collected_at=self.collected_at,
             collection=collection,
             forecast_total=self.forecasts.get(spec.period),
+            split_rules=self.split_rules,
+            storage_lens=self.storage_lens.get(spec.period),
         )
 
 
@@ -257,6 +287,9 @@ def _collect(
         comparisons = {w for spec in specs for w in (spec.current, spec.prev_month, spec.yoy)}
         known = published_lines(published, comparisons, configuration)
     data = collect(ce, specs, config, today, known, should_stop)
+    split_rules: SplitRules = {}
+    if cost_category is not None:
+        split_rules = split_rules_for(ce, cost_category, data.values())
     forecasts = {
         spec.period: collect_forecast(ce, today, settings.forecast_metric, data[spec.current])
         for spec in specs
@@ -276,7 +309,7 @@ def _collect(
         # months whose lines came from their published files, not from Cost Explorer
         "reused_months": sorted(window.label for window in known),
     }
-    return _Collected(data, forecasts, options, collection, now.astimezone(UTC))
+    return _Collected(data, forecasts, options, collection, now.astimezone(UTC), split_rules)
 
 
 def _publish_one(
