@@ -157,3 +157,25 @@ def test_a_forced_backfill_out_of_time_says_it_needs_a_run_without_a_time_limit(
 
     assert result.unfinished and result.resume is None
     assert result.resume_note.endswith("dapanoskop backfill --months 13 --force")
+
+
+def test_the_lambda_entry_point_passes_the_invocations_remaining_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dapanoskop import handler as entry
+
+    seen: dict[str, Any] = {}
+
+    def fake_handle(event: Any, env: Any, clock: Any, **kwargs: Any) -> dict[str, Any]:
+        seen.update(kwargs)
+        return {"statusCode": 200, "body": "{}"}
+
+    class Context:
+        def get_remaining_time_in_millis(self) -> int:
+            return 612_345
+
+    monkeypatch.setattr(entry, "handle", fake_handle)
+
+    entry.handler({"backfill": True}, Context())
+
+    assert seen["remaining_seconds"]() == 612.345
