@@ -21,11 +21,12 @@ from typing import Any
 
 from dapanoskop.collector import CollectionConfig, collect, collect_forecast, resolve_cost_category
 from dapanoskop.costexplorer import CostExplorer
+from dapanoskop.dataexport.run import collect_from_export
 from dapanoskop.model import Status, Window, WindowData
 from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
 from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
 from dapanoskop.publisher import read_summary, summary_key, update_index, write_period
-from dapanoskop.settings import Settings
+from dapanoskop.settings import DataExportSettings, Settings
 from dapanoskop.store import ObjectStore, StoreError
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ class _Collected:
 def _collect(
     settings: Settings, ce: CostExplorer, specs: Sequence[SummarySpec], now: datetime
 ) -> _Collected:
+    if settings.data_export is not None:
+        return _collect_export(settings, settings.data_export, specs, now)
     today = now.date()
     newest = max(specs, key=lambda s: s.current.start)
     cost_category = resolve_cost_category(ce, settings.cost_category_name, newest.current)
@@ -203,6 +206,29 @@ def _collect(
         "ce_requests_by_operation": dict(sorted(ce.counts.items())),
     }
     return _Collected(data, forecasts, options, collection, now.astimezone(UTC))
+
+
+def _collect_export(
+    settings: Settings, export: DataExportSettings, specs: Sequence[SummarySpec], now: datetime
+) -> _Collected:
+    """The same hand-off from a CUR 2.0 export (DATA_SOURCE=data-export): no Cost Explorer
+    request, so no forecast (the contract's forecast fields need Cost Explorer's)."""
+    config = CollectionConfig(
+        cost_metric=settings.cost_metric,
+        workload_tag_key=settings.workload_tag_key,
+        cost_category_name=settings.cost_category_name,
+        history_months=settings.history_months,
+    )
+    exported = collect_from_export(export, specs, config)
+    options = ReportOptions(
+        include_efs=settings.include_efs,
+        include_ebs=settings.include_ebs,
+        workload_tag_key=settings.workload_tag_key,
+        cost_metric=settings.cost_metric,
+        cost_category_name=exported.cost_category_name,
+    )
+    collection = {"ce_requests": 0, "ce_requests_by_operation": {}, **exported.collection}
+    return _Collected(exported.data, {}, options, collection, now.astimezone(UTC))
 
 
 def _publish_one(

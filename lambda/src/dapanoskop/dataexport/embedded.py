@@ -51,6 +51,7 @@ class EmbeddedEngine:
     `threads` and `memory_limit` bound DuckDB (a Lambda has as many vCPUs as its memory buys).
     """
 
+    name = "duckdb"
     filesystem: fs.FileSystem | None = None
     threads: int = 2
     memory_limit: str = "1GB"
@@ -82,6 +83,8 @@ class EmbeddedEngine:
                 if not batch:
                     break
                 yield from batch
+        except (duckdb.Error, OSError, pa.ArrowException) as error:
+            raise ExportError(f"cannot aggregate the export's data files: {error}") from error
         finally:
             connection.close()
 

@@ -32,8 +32,12 @@ _PERIOD = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})/")
 MANIFEST_SUFFIX = "Manifest.json"
 
 
-class ExportError(RuntimeError):
-    """The export cannot be read (missing, unreadable, or a manifest we cannot parse)."""
+class ExportError(StoreError):
+    """The export cannot be read (missing, unreadable, or a manifest we cannot parse).
+
+    A StoreError: like the destination's, it is a read that failed and says which object, and
+    the CLI and the Lambda already report those as one line.
+    """
 
 
 def data_key(period: str, filename: str) -> str:

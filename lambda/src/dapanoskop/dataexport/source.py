@@ -69,6 +69,17 @@ class ExportCollection:
     cost_category_name: str | None
     billing_periods_read: list[str] = field(default_factory=list)
     files_read: int = 0
+    engine: str = ""
+
+    @property
+    def collection(self) -> dict[str, Any]:
+        """The summary's `collection` entries of this source (beside `ce_requests`: 0)."""
+        return {
+            "source": "data-export",
+            "engine": self.engine,
+            "billing_periods_read": list(self.billing_periods_read),
+            "files_read": self.files_read,
+        }
 
 
 def resolve_cost_category(
@@ -107,7 +118,7 @@ def collect_export(
     windows = sorted({w for ws in plan.values() for w in ws})
     readable = [w for w in windows if w.label in available]
     periods = sorted({w.label for w in readable})
-    result = ExportCollection({}, cost_category, periods)
+    result = ExportCollection({}, cost_category, periods, engine=getattr(engine, "name", ""))
     if readable:
         query = Query(
             windows=tuple(QueryWindow(i, w.start, w.end) for i, w in enumerate(readable)),
