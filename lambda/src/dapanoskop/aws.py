@@ -25,3 +25,8 @@ def cost_explorer_client(session: Any = None) -> Any:
 
 def s3_client(session: Any = None) -> Any:
     return (session or boto3.session.Session()).client("s3", config=RETRY_CONFIG)
+
+
+def athena_client(session: Any = None) -> Any:
+    """Athena in the session's region (the export's table lives there)."""
+    return (session or boto3.session.Session()).client("athena", config=RETRY_CONFIG)

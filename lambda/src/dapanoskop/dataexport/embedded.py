@@ -64,7 +64,7 @@ class EmbeddedEngine:
         sql = build_sql(query, TABLE, Dialect.DUCKDB)
         yield from self._run(sql, files, columns)
 
-    def cost_category_keys(self, files: Sequence[DataFile]) -> list[str]:
+    def cost_category_keys(self, period: str, files: Sequence[DataFile]) -> list[str]:
         sql = cost_category_keys_sql(TABLE, Dialect.DUCKDB)
         return [row[0] for row in self._run(sql, files, ("cost_category",))]
 

@@ -58,7 +58,7 @@ class Engine(Protocol):
         self, query: Query, files: Sequence[DataFile], columns: Sequence[str]
     ) -> Iterable[tuple]: ...
 
-    def cost_category_keys(self, files: Sequence[DataFile]) -> list[str]: ...
+    def cost_category_keys(self, period: str, files: Sequence[DataFile]) -> list[str]: ...
 
 
 @dataclass
@@ -88,7 +88,7 @@ def resolve_cost_category(
     """Like the Cost Explorer collector: a configured name wins; else the export's only one."""
     if configured is not None or newest is None:
         return configured
-    names = engine.cost_category_keys(location.data_files(newest))
+    names = engine.cost_category_keys(newest, location.data_files(newest))
     if len(names) == 1:
         logger.info("using the export's only cost category name=%s", names[0])
         return names[0]

@@ -96,8 +96,13 @@ def write_cur_export(
     lowercase_tags: bool = False,
     rows_per_file: int = DEFAULT_ROWS_PER_FILE,
     location_uri: str | None = None,
+    first_period: date | None = None,
 ) -> list[WrittenPeriod]:
     """Write every billing period the items touch; returns what was written, oldest first.
+
+    `first_period` (the month the export was created) adds the months from it to today's that
+    have no line items, as billing periods with a manifest and no data files: an export
+    delivers every period since it was created, cost or not.
 
     `store` is the export root (the folder holding data/ and metadata/). `location_uri`, when
     given (e.g. `s3://bucket/prefix/export-name`), makes the manifest list full URIs as AWS's
@@ -106,6 +111,11 @@ def write_cur_export(
     by_period: dict[date, list[LineItem]] = defaultdict(list)
     for item in items:
         by_period[item.day.replace(day=1)].append(item)
+    if first_period is not None:
+        month = first_period.replace(day=1)
+        while month <= today:
+            by_period.setdefault(month, [])
+            month = add_months(month, 1)
     written = []
     for month in sorted(by_period):
         final = not is_estimated(month, today, estimated_days_after_month_end)

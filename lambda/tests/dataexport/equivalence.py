@@ -1,0 +1,138 @@
+"""Run the pipeline on one ledger through both sources and compare every file written.
+
+Differences that are legitimate, and the only ones allowed:
+* `summary.json` `collection`: how the data was obtained (Cost Explorer requests vs the
+  export's engine, billing periods and files read);
+* month-to-date `totals.forecast_total_usd`, `prev_complete_total_usd`,
+  `forecast_month_end_delta_pct`: the forecast is Cost Explorer's (GetCostForecast); the export
+  source makes no Cost Explorer request, so it has none (the contract makes them optional);
+* Parquet doubles may differ below a millionth of a dollar / unit: CUR 2.0 carries amounts as
+  doubles (the local Cost Explorer sums exact decimals); summaries, rounded to cents, are equal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from dapanoskop.localce import LineItem, LocalCostExplorer
+from dapanoskop.localce.cur_export import write_cur_export
+from dapanoskop.periods import add_months
+from dapanoskop.pipeline import run_backfill, run_daily
+from dapanoskop.settings import DataExportSettings, LocalDestination, Settings
+from dapanoskop.store import LocalStore
+
+SOURCE_ONLY_TOTALS = (
+    "forecast_total_usd",
+    "prev_complete_total_usd",
+    "forecast_month_end_delta_pct",
+)
+TOLERANCE = 1e-6
+
+
+def write_export(items: list[LineItem], today: date, tmp: Path, retention_months: int) -> Path:
+    """The items as a CUR 2.0 export under tmp (several files per billing period)."""
+    export_root = tmp / "cur" / "my-export"
+    write_cur_export(
+        items,
+        LocalStore(export_root),
+        "my-export",
+        today,
+        # The export reaches back as far as the local Cost Explorer's retention.
+        first_period=add_months(today.replace(day=1), -retention_months),
+        rows_per_file=97,
+    )
+    return export_root
+
+
+def run_both(
+    items: Iterable[LineItem],
+    today: date,
+    now: datetime,
+    base: Settings,
+    tmp: Path,
+    *,
+    backfill_months: int,
+    retention_months: int,
+    export_root: Path | None = None,
+) -> tuple[Path, Path, LocalCostExplorer]:
+    """Backfill and daily run from the local Cost Explorer into tmp/ce and from a CUR 2.0
+    export of the same items (`export_root`, written here when None) into tmp/export."""
+    items = list(items)
+    if export_root is None:
+        export_root = write_export(items, today, tmp, retention_months)
+    folders = {}
+    for name, data_export in (
+        ("ce", None),
+        ("export", DataExportSettings(LocalDestination(export_root))),
+    ):
+        out = tmp / name
+        fake = LocalCostExplorer(
+            items if data_export is None else [], today, retention_months=retention_months
+        )
+        settings = Settings(
+            **{**base.__dict__, "destination": LocalDestination(out), "data_export": data_export}
+        )
+        store = LocalStore(out)
+        run_backfill(settings, fake.client(), store, now, backfill_months, force=True)
+        run_daily(settings, fake.client(), store, now)
+        folders[name] = out
+        if data_export is not None:
+            assert fake.request_count() == 0, "the export source asked Cost Explorer"
+    return folders["ce"], folders["export"], fake
+
+
+def differences(ce: Path, export: Path) -> list[str]:
+    """Every difference between the two outputs beyond the legitimate ones (module doc)."""
+    problems = []
+    names = sorted(p.relative_to(ce).as_posix() for p in ce.rglob("*") if p.is_file())
+    others = sorted(p.relative_to(export).as_posix() for p in export.rglob("*") if p.is_file())
+    if names != others:
+        problems.append(f"different files: {sorted(set(names) ^ set(others))}")
+    for name in sorted(set(names) & set(others)):
+        a, b = ce / name, export / name
+        if name.endswith(".json"):
+            problems += _json_differences(
+                name, json.loads(a.read_text()), json.loads(b.read_text())
+            )
+        elif name.endswith(".parquet"):
+            problems += _parquet_differences(name, a, b)
+    return problems
+
+
+def _comparable(document: dict[str, Any]) -> dict[str, Any]:
+    document = dict(document)
+    document.pop("collection", None)
+    if "totals" in document:
+        document["totals"] = {
+            k: v for k, v in document["totals"].items() if k not in SOURCE_ONLY_TOTALS
+        }
+    return document
+
+
+def _json_differences(name: str, a: Any, b: Any) -> list[str]:
+    if name.endswith("summary.json"):
+        a, b = _comparable(a), _comparable(b)
+    return [] if a == b else [f"{name}: {a} != {b}"]
+
+
+def _parquet_differences(name: str, a: Path, b: Path) -> list[str]:
+    left, right = pq.read_table(a, use_threads=False), pq.read_table(b, use_threads=False)
+    if left.schema != right.schema or left.num_rows != right.num_rows:
+        return [f"{name}: schema or row count differs"]
+    problems = []
+    for column in left.column_names:
+        for row, (x, y) in enumerate(
+            zip(left[column].to_pylist(), right[column].to_pylist(), strict=True)
+        ):
+            if isinstance(x, float) and isinstance(y, float):
+                if abs(x - y) > TOLERANCE:
+                    problems.append(f"{name} row {row} {column}: {x} != {y}")
+            elif x != y:
+                problems.append(f"{name} row {row} {column}: {x!r} != {y!r}")
+    return problems
