@@ -30,7 +30,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from dapanoskop import aws
 from dapanoskop.dataexport.location import DataFile, ExportError
 from dapanoskop.dataexport.sql import (
-    KEYS,
     Dialect,
     Query,
     build_sql,
@@ -158,10 +157,9 @@ class AthenaEngine:
 
 
 def _value(name: str, text: str) -> Any:
+    """A CSV field as the embedded engine would return it (text columns stay text)."""
     if name in _INTEGER_COLUMNS:
         return int(text) if text else None
     if name in _DECIMAL_COLUMNS:
         return Decimal(text) if text else Decimal(0)
-    if name in KEYS or name in ("account_name", "unit", "k"):
-        return text
     return text
