@@ -40,13 +40,14 @@ import boto3  # noqa: E402
 from accounts import COST_CATEGORY, TAG_KEY  # noqa: E402
 
 from dapanoskop import aws, pipeline  # noqa: E402
-from dapanoskop.settings import LocalDestination, Settings  # noqa: E402
+from dapanoskop.settings import DataExportSettings, LocalDestination, Settings  # noqa: E402
 from dapanoskop.store import LocalStore  # noqa: E402
 
 # The functions of dapanoskop.pipeline whose time and memory are reported one by one.
 STAGES = (
     "resolve_cost_category",
     "collect",
+    "collect_from_export",
     "collect_forecast",
     "build_period_report",
     "write_period",
@@ -134,9 +135,21 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def read_bytes() -> int:
+    """Bytes this process read through system calls so far (/proc/self/io rchar): for the
+    export source, the Parquet column chunks and footers it fetched."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--endpoint", help="the local Cost Explorer (Cost Explorer source)")
+    parser.add_argument(
+        "--export", type=Path, help="a CUR 2.0 export folder: run with DATA_SOURCE=data-export"
+    )
     parser.add_argument("--job", choices=("daily", "backfill"), required=True)
     parser.add_argument("--today", type=date.fromisoformat, required=True)
     parser.add_argument("--months", type=int, default=13)
@@ -156,7 +169,10 @@ def main() -> None:
         aws_access_key_id="bench", aws_secret_access_key="bench", region_name=aws.CE_REGION
     )
     ce = session.client(
-        "ce", region_name=aws.CE_REGION, endpoint_url=args.endpoint, config=aws.RETRY_CONFIG
+        "ce",
+        region_name=aws.CE_REGION,
+        endpoint_url=args.endpoint or "http://127.0.0.1:9",  # the export source never calls it
+        config=aws.RETRY_CONFIG,
     )
     settings = Settings(
         destination=LocalDestination(args.out_dir),
@@ -164,6 +180,7 @@ def main() -> None:
         include_efs=True,
         include_ebs=True,
         workload_tag_key=TAG_KEY,
+        data_export=DataExportSettings(LocalDestination(args.export)) if args.export else None,
     )
     store = LocalStore(args.out_dir)
     now = datetime.combine(args.today, datetime.min.time(), tzinfo=UTC).replace(hour=6)
@@ -175,6 +192,7 @@ def main() -> None:
         tracemalloc.start()
     profiler = cProfile.Profile() if args.profile else None
     cpu_before = cpu_seconds()
+    read_before = read_bytes()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -187,6 +205,7 @@ def main() -> None:
         profiler.dump_stats(args.profile)
     wall = time.perf_counter() - started
     cpu = cpu_seconds() - cpu_before
+    read = read_bytes() - read_before
     peak = meter.finish()
 
     document = {
@@ -194,6 +213,7 @@ def main() -> None:
         "answer": result.as_dict(),
         "wall_seconds": wall,
         "cpu_seconds": cpu,
+        "read_bytes": read,
         "rss_at_start_mib": RSS_AT_START_MIB,
         "rss_before_run_mib": rss_before_run,
         "peak_rss_mib": peak,

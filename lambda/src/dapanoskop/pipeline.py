@@ -21,7 +21,6 @@ from typing import Any
 
 from dapanoskop.collector import CollectionConfig, collect, collect_forecast, resolve_cost_category
 from dapanoskop.costexplorer import CostExplorer
-from dapanoskop.dataexport.run import collect_from_export
 from dapanoskop.model import Status, Window, WindowData
 from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
 from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
@@ -219,6 +218,9 @@ def _collect_export(
         cost_category_name=settings.cost_category_name,
         history_months=settings.history_months,
     )
+    # Imported here: the Cost Explorer path never loads pyarrow.dataset or DuckDB.
+    from dapanoskop.dataexport.run import collect_from_export
+
     exported = collect_from_export(export, specs, config)
     options = ReportOptions(
         include_efs=settings.include_efs,

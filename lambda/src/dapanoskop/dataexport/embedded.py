@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 from pyarrow import fs
 
 from dapanoskop.dataexport.columns import READ, SCHEMA
@@ -88,7 +87,9 @@ class EmbeddedEngine:
         finally:
             connection.close()
 
-    def _dataset(self, files: Sequence[DataFile], columns: Sequence[str]) -> ds.Dataset:
+    def _dataset(self, files: Sequence[DataFile], columns: Sequence[str]) -> Any:
+        import pyarrow.dataset as ds  # heavy (pyarrow.compute): loaded on first use only
+
         wanted = sorted(set(columns))
         schema = pa.schema([SCHEMA.field(name) for name in wanted])
         paths = [f.arrow_path for f in files]
