@@ -40,6 +40,7 @@ import boto3  # noqa: E402
 from accounts import COST_CATEGORY, TAG_KEY  # noqa: E402
 
 from dapanoskop import aws, pipeline  # noqa: E402
+from dapanoskop.dataexport import run as export_run  # noqa: E402
 from dapanoskop.settings import DataExportSettings, LocalDestination, Settings  # noqa: E402
 from dapanoskop.store import LocalStore  # noqa: E402
 
@@ -47,7 +48,6 @@ from dapanoskop.store import LocalStore  # noqa: E402
 STAGES = (
     "resolve_cost_category",
     "collect",
-    "collect_from_export",
     "collect_forecast",
     "build_period_report",
     "write_period",
@@ -113,6 +113,10 @@ class StageMeter:
     def install(self) -> None:
         for name in STAGES:
             setattr(pipeline, name, self.wrap(name, getattr(pipeline, name)))
+        # The export source's collection (imported by the pipeline when it is used).
+        export_run.collect_from_export = self.wrap(
+            "collect_from_export", export_run.collect_from_export
+        )
 
     def finish(self) -> float:
         """The peak RSS of the whole run."""
