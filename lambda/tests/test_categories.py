@@ -1,14 +1,80 @@
+"""Categories (contract §4, schema 2) and region prefixes, checked against a catalog of real
+usage types (tests/data/usage_types.csv: usage type, service, record type, expected category,
+where the name comes from)."""
+
+import csv
+import logging
+from pathlib import Path
+
 import pytest
 
+from dapanoskop import categories
 from dapanoskop.categories import (
     Category,
     StorageService,
     categorize,
     is_hot_usage_type,
     is_volume_usage_type,
+    storage_class_name,
     storage_service,
     strip_region_prefix,
 )
+
+CATALOG = list(
+    csv.DictReader((Path(__file__).parent / "data" / "usage_types.csv").open(encoding="utf-8"))
+)
+# Every prefix form AWS uses: none (us-east-1), a region, eu-west-1's "EU", a Local Zone, two
+# regions (inter-region transfer), GovCloud, China, Wavelength, a CloudFront edge group, a
+# region that does not exist yet.
+PREFIXES = [
+    "",
+    "USE2-",
+    "EU-",
+    "APS3-",
+    "USE1-LAX1-",
+    "USE1-EUC1-",
+    "UGW1-",
+    "CNN1-",
+    "USW2-WL1-",
+    "JP-",
+    "ZZZ1-",
+    "APX12-",
+]
+
+
+def test_the_catalog_covers_every_category_and_the_issues_examples() -> None:
+    assert {row["category"] for row in CATALOG} == {c.value for c in Category}
+    assert len(CATALOG) > 90
+    usage_types = {row["usage_type"] for row in CATALOG}
+    for example in (
+        "InstanceUsage:db.r5.large",
+        "Multi-AZUsage:db.r5.large",
+        "NodeUsage:cache.r6g.large",
+        "ESInstance:r6g.large.search",
+        "Node:dc2.large",
+        "Host:ml.m5.large",
+        "AmazonEKS-Hours:perCluster",
+        "SoftwareUsage:m5.xlarge",
+        "HeavyUsage:m5.large",
+        "ComputeSP:1yrNoUpfront",
+        "RDS:GP2-Storage",
+        "RDS:ChargedBackupUsage",
+        "Aurora:StorageUsage",
+    ):
+        assert example in usage_types
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+@pytest.mark.parametrize(
+    "row", CATALOG, ids=[f"{r['usage_type']}|{r['service']}|{r['record_type']}" for r in CATALOG]
+)
+def test_every_catalogued_usage_type_gets_its_category_with_any_prefix(
+    row: dict[str, str], prefix: str
+) -> None:
+    usage_type = prefix + row["usage_type"]
+    assert strip_region_prefix(usage_type) == row["usage_type"]
+    found = categorize(usage_type, frozenset({row["service"]}), row["record_type"])
+    assert found.value == row["category"]
 
 
 @pytest.mark.parametrize(
@@ -19,13 +85,34 @@ from dapanoskop.categories import (
         ("EU-TimedStorage-ByteHrs", "TimedStorage-ByteHrs"),
         ("APE1-USE1-AWS-In-Bytes", "AWS-In-Bytes"),
         ("USE1-AWS-Out-Bytes", "AWS-Out-Bytes"),
+        ("AWS-Out-Bytes", "AWS-Out-Bytes"),  # capitals without digits: not a code
         ("EBS:VolumeUsage.gp3", "EBS:VolumeUsage.gp3"),
         ("CW:Requests", "CW:Requests"),
-        ("XYZ9-BoxUsage", "XYZ9-BoxUsage"),
+        ("ZZZ1-BoxUsage:m5.large", "BoxUsage:m5.large"),  # shaped like a code: stripped
+        ("USE1-LAX1-BoxUsage:c5.large", "BoxUsage:c5.large"),
+        ("EC2SP:m5.1yrNoUpfront", "EC2SP:m5.1yrNoUpfront"),
+        ("KMS-Requests", "KMS-Requests"),
+        ("USE1-", "USE1-"),  # nothing after the code: left whole
     ],
 )
-def test_strip_region_prefix_only_strips_known_codes(usage_type: str, bare: str) -> None:
+def test_strip_region_prefix(usage_type: str, bare: str) -> None:
     assert strip_region_prefix(usage_type) == bare
+
+
+def test_an_unknown_code_is_logged_once_and_never_changes_the_category(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(categories, "_unknown_codes_logged", set())
+    strip_region_prefix.cache_clear()
+    categorize.cache_clear()
+    caplog.set_level(logging.INFO, logger="dapanoskop.categories")
+
+    assert categorize("QQQ7-BoxUsage:m5.large") is Category.COMPUTE
+    assert categorize("QQQ7-TimedStorage-ByteHrs") is Category.STORAGE
+    assert categorize("USE1-QQQ7-EBS:VolumeUsage.gp3") is Category.STORAGE
+
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["unknown region code stripped code=QQQ7 usage_type=QQQ7-BoxUsage:m5.large"]
 
 
 @pytest.mark.parametrize(
@@ -49,10 +136,23 @@ def test_strip_region_prefix_only_strips_known_codes(usage_type: str, bare: str)
         ("NatGateway-Hours", Category.OTHER),
         ("CW:Requests", Category.OTHER),
         ("Requests-Tier1", Category.OTHER),
+        # Without its service a generic name stays what its name says.
+        ("Request", Category.OTHER),
     ],
 )
-def test_categorize(usage_type: str, category: Category) -> None:
+def test_categorize_by_name_alone(usage_type: str, category: Category) -> None:
     assert categorize(usage_type) is category
+
+
+def test_record_type_and_service_decide_before_the_name() -> None:
+    # A credit billed under a compute usage type is a credit.
+    assert categorize("BoxUsage:m5.large", record_type="Credit") is Category.SUPPORT
+    # A support plan is Support whatever its usage type is called.
+    assert categorize("Dollar", frozenset({"AWS Support (Developer)"})) is Category.SUPPORT
+    # Usage record types leave the decision to the name.
+    assert categorize("BoxUsage:m5.large", record_type="Usage") is Category.COMPUTE
+    # Redshift's generic `Node:` needs its service when the service is known.
+    assert categorize("Node:x1", frozenset({"Amazon Neptune"})) is Category.OTHER
 
 
 def test_storage_services_are_told_apart_by_service_name() -> None:
@@ -63,6 +163,7 @@ def test_storage_services_are_told_apart_by_service_name() -> None:
         StorageService.EFS
     )
     assert storage_service("EC2 - Other", "USE2-EBS:SnapshotUsage") is StorageService.EBS
+    assert storage_service("EC2 - Other", "ZZZ1-EBS:SnapshotUsage") is StorageService.EBS
     assert storage_service("EC2 - Other", "USE2-NatGateway-Hours") is None
     assert storage_service("AWS Lambda", "Lambda-GB-Second") is None
 
@@ -70,6 +171,7 @@ def test_storage_services_are_told_apart_by_service_name() -> None:
 def test_volume_and_hot_usage_types() -> None:
     s3, efs, ebs = StorageService.S3, StorageService.EFS, StorageService.EBS
     assert is_volume_usage_type(s3, "EU-TimedStorage-GlacierByteHrs")
+    assert is_volume_usage_type(s3, "ZZZ1-TimedStorage-ByteHrs")
     assert not is_volume_usage_type(s3, "EarlyDelete-ByteHrs")
     assert not is_volume_usage_type(s3, "Requests-Tier1")
     assert is_volume_usage_type(efs, "IATimedStorage-ByteHrs")
@@ -81,3 +183,19 @@ def test_volume_and_hot_usage_types() -> None:
     assert not is_hot_usage_type(efs, "IATimedStorage-ByteHrs")
     assert is_hot_usage_type(ebs, "EBS:VolumeUsage.gp3")
     assert not is_hot_usage_type(ebs, "EBS:SnapshotUsage")
+
+
+@pytest.mark.parametrize(
+    ("kind", "usage_type", "name"),
+    [
+        (StorageService.S3, "USE2-TimedStorage-ByteHrs", "S3 Standard"),
+        (StorageService.EFS, "TimedStorage-ByteHrs", "EFS Standard"),
+        (StorageService.S3, "TimedStorage-GDA-ByteHrs", "S3 Glacier Deep Archive"),
+        (StorageService.EBS, "EBS:VolumeUsage.piops", "EBS io1"),
+        (StorageService.EBS, "EBS:VolumeUsage", "EBS standard"),
+        (StorageService.EBS, "EBS:SnapshotUsage", "EBS snapshots"),
+        (StorageService.S3, "TimedStorage-NEW-ByteHrs", "S3 TimedStorage-NEW-ByteHrs"),
+    ],
+)
+def test_storage_class_names(kind: StorageService, usage_type: str, name: str) -> None:
+    assert storage_class_name(kind, usage_type) == name

@@ -338,6 +338,19 @@ def test_bad_metric_from_the_environment_names_the_option_and_the_variable(
     )
 
 
+def test_bad_settle_days_option_names_the_option_and_the_range(
+    fake_ce: LocalCostExplorer, tmp_path: Path
+) -> None:
+    result = invoke(["run", "--output", str(tmp_path), "--settle-days", "5"], fake_ce)
+
+    assert usage_error(result).startswith(
+        "Error: --settle-days (MTD_SETTLE_DAYS) '5' is not valid: accepted is a whole number "
+        "of days from 0 to 3"
+    )
+    assert fake_ce.request_count() == 0
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_months_out_of_range(fake_ce: LocalCostExplorer, tmp_path: Path) -> None:
     result = invoke(["backfill", "--months", "0", "--output", str(tmp_path)], fake_ce)
 

@@ -22,7 +22,15 @@ from dapanoskop.collector import CollectionConfig, collect
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
-from dapanoskop.model import CostCenterLine, ServiceLine, Status, UsageLine, Window, WindowData
+from dapanoskop.model import (
+    ChargeLine,
+    CostCenterLine,
+    ServiceLine,
+    Status,
+    UsageLine,
+    Window,
+    WindowData,
+)
 from dapanoskop.periods import complete_month_spec, month_window
 from tests.conftest import BUCKET
 
@@ -153,6 +161,12 @@ def test_collects_each_grouping_of_each_window_with_units_and_status() -> None:
             ServiceLine(S3, "TimedStorage-ByteHrs", d("23.552"), d("1024"), "GB-Mo"),
             ServiceLine(TAX, "Tax", d("3.25"), d("0"), "N/A"),
         ),
+        charges=(  # record type x usage type: what kind of charge each usage type is
+            ChargeLine("Tax", "Tax", d("3.25")),
+            ChargeLine("Usage", "BoxUsage:m5.large", d("4.80")),
+            ChargeLine("Usage", "TimedStorage-ByteHrs", d("23.552")),
+            ChargeLine("Usage", "USE2-BoxUsage:c5.xlarge", d("17.00")),
+        ),
     )
     assert data[SEPTEMBER].status is Status.FINAL
     # Storage is compared with the previous month only: no service grouping a year back.
@@ -162,9 +176,13 @@ def test_collects_each_grouping_of_each_window_with_units_and_status() -> None:
         UsageLine("legacy", "BoxUsage:t2.micro", d("1.16"), d("100"), "Hrs"),
         UsageLine("web", "BoxUsage:m5.large", d("9.60"), d("100"), "Hrs"),
     )
-    # [2025-10] and [2026-09, 2026-10] for App x usage type and App x cost center, one
-    # request for service x usage type (September and October only).
-    assert ce.requests == 5
+    assert data[OCTOBER_2025].charges == (
+        ChargeLine("Usage", "BoxUsage:m5.large", d("9.60")),
+        ChargeLine("Usage", "BoxUsage:t2.micro", d("1.16")),
+    )
+    # [2025-10] and [2026-09, 2026-10] for App x usage type, App x cost center and record
+    # type x usage type, one request for service x usage type (September and October only).
+    assert ce.requests == 7
 
 
 # --- Pagination ------------------------------------------------------------------------------
@@ -174,16 +192,18 @@ def test_collects_each_grouping_of_each_window_with_units_and_status() -> None:
     ("page_size", "pages"),
     [
         # Groups per grouping, (Sep, Oct) chain and (Oct 2025) alone:
-        #   App x usage type   Sep 2, Oct 4 | 2025-10: 2
-        #   App x cost center  Sep 2, Oct 4 | 2025-10: 2
-        #   service x usage    Sep 2, Oct 4
-        # page_size 1: one group per page: (6 + 2) + (6 + 2) + 6 = 22
-        (1, 22),
-        # page_size 2: Sep fills page 1, Oct takes pages 2 and 3: (3 + 1) + (3 + 1) + 3 = 11
-        (2, 11),
+        #   App x usage type     Sep 2, Oct 4 | 2025-10: 2
+        #   App x cost center    Sep 2, Oct 4 | 2025-10: 2
+        #   service x usage      Sep 2, Oct 4
+        #   record type x usage  Sep 2, Oct 4 | 2025-10: 2
+        # page_size 1: one group per page: (6 + 2) + (6 + 2) + 6 + (6 + 2) = 30
+        (1, 30),
+        # page_size 2: Sep fills page 1, Oct takes pages 2 and 3:
+        #   (3 + 1) + (3 + 1) + 3 + (3 + 1) = 15
+        (2, 15),
         # page_size 3: page 1 holds Sep's 2 groups and Oct's first, page 2 Oct's other 3:
-        #   (2 + 1) + (2 + 1) + 2 = 8
-        (3, 8),
+        #   (2 + 1) + (2 + 1) + 2 + (2 + 1) = 11
+        (3, 11),
     ],
 )
 def test_pages_are_followed_merged_by_period_and_counted(page_size: int, pages: int) -> None:
@@ -193,12 +213,12 @@ def test_pages_are_followed_merged_by_period_and_counted(page_size: int, pages: 
     paged, ce = collect_october(fake)
 
     assert paged == whole
-    assert unpaged_ce.requests == 5
+    assert unpaged_ce.requests == 7
     assert ce.requests == pages
     assert fake.request_count("GetCostAndUsage") == pages
-    # Every page beyond the first of each of the 5 requests was asked for with a token.
+    # Every page beyond the first of each of the 7 requests was asked for with a token.
     with_token = [params for _, params in fake.requests if "NextPageToken" in params]
-    assert len(with_token) == pages - 5
+    assert len(with_token) == pages - 7
 
 
 def test_summary_from_one_group_per_page_equals_the_unpaged_one(s3: Any) -> None:
@@ -213,13 +233,13 @@ def test_summary_from_one_group_per_page_equals_the_unpaged_one(s3: Any) -> None
         s3, LocalCostExplorer(small_account(), TODAY, page_size=1), COST_CATEGORY_NAME=CATEGORY
     )
 
-    assert (unpaged["ce_requests"], paged["ce_requests"]) == (5, 22)
+    assert (unpaged["ce_requests"], paged["ce_requests"]) == (7, 30)
     paged_summary = read_summary(s3)
     assert paged_summary.pop("collection") == {
-        "ce_requests": 22,
-        "ce_requests_by_operation": {"GetCostAndUsage": 22},
+        "ce_requests": 30,
+        "ce_requests_by_operation": {"GetCostAndUsage": 30},
     }
-    assert summary.pop("collection")["ce_requests"] == 5
+    assert summary.pop("collection")["ce_requests"] == 7
     assert paged_summary == summary
     for name, data in files.items():
         assert read_bytes(s3, f"2026-10/{name}") == data
@@ -335,10 +355,14 @@ WITHOUT_YOY = [
 ]
 
 
-def test_yoy_month_beyond_cost_explorer_retention_is_unavailable(s3: Any) -> None:
+@pytest.mark.parametrize(
+    "refusal", ["DataUnavailableException", "BillExpirationException", "ValidationException"]
+)
+def test_yoy_month_beyond_cost_explorer_retention_is_unavailable(s3: Any, refusal: str) -> None:
     # Cost Explorer keeps 12 months here, the pipeline expects 13: October 2025 is asked for
-    # and refused (DataUnavailableException), although the ledger has 10.76 dollars in it.
-    fake = LocalCostExplorer(small_account(), TODAY, retention_months=12)
+    # and refused, although the ledger has 10.76 dollars in it. Each of the refusals that mean
+    # "outside your history" (the ValidationException with its live-API message) is taken so.
+    fake = LocalCostExplorer(small_account(), TODAY, retention_months=12, history_refusal=refusal)
 
     answer = run(s3, fake, COST_CATEGORY_NAME=CATEGORY)
 
@@ -358,9 +382,9 @@ def test_yoy_month_beyond_cost_explorer_retention_is_unavailable(s3: Any) -> Non
     }
     assert summary["cost_centers"] == WITHOUT_YOY
     # The refused request is billed like the others. Once the first grouping learns that
-    # 2025-10 is gone, the cost-center grouping does not ask again: [2026-09, 2026-10] for
-    # each of the three groupings + 1 refused = 4.
-    assert answer["ce_requests"] == 4
+    # 2025-10 is gone, the other groupings do not ask again: [2026-09, 2026-10] for each of
+    # the four groupings + 1 refused = 5.
+    assert answer["ce_requests"] == 5
     refused = [p for _, p in fake.requests if p["TimePeriod"]["Start"] == "2025-10-01"]
     assert len(refused) == 1
     table = pq.read_table(io.BytesIO(read_bytes(s3, "2026-10/cost-by-workload.parquet")))
@@ -387,10 +411,57 @@ def test_yoy_month_beyond_configured_history_is_not_requested(s3: Any) -> None:
     assert summary["totals"]["yoy_cost_usd"] == 0.0
     assert summary["cost_centers"] == WITHOUT_YOY
     # Only the [2026-09, 2026-10] requests: 1 per grouping.
-    assert answer["ce_requests"] == 3
+    assert answer["ce_requests"] == 4
     assert [p["TimePeriod"] for _, p in fake.requests] == [
         {"Start": "2026-09-01", "End": "2026-11-01"}
-    ] * 3
+    ] * 4
+
+
+def test_a_validation_error_that_is_not_about_history_fails_the_run(s3: Any) -> None:
+    fake = LocalCostExplorer(small_account(), TODAY)
+    fake.fail_next("GetCostAndUsage", "ValidationException", message="Metrics are invalid")
+
+    answer = run(s3, fake, COST_CATEGORY_NAME=CATEGORY)
+
+    assert answer["statusCode"] == 500
+    assert "ValidationException" in answer["error"]
+    assert "Metrics are invalid" in answer["error"]
+    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET)
+
+
+def test_an_unavailable_newest_month_keeps_the_older_months(s3: Any) -> None:
+    # 3 November, no settle days: the month to date [11-01, 11-03) is not loaded yet and Cost
+    # Explorer refuses it (DataUnavailableException). That says nothing about October, which is
+    # still estimated and must be written in full; the refused month is skipped.
+    today = date(2026, 11, 3)
+    fake = LocalCostExplorer(small_account(), today, no_data_from=date(2026, 11, 1))
+
+    answer = handle(
+        {},
+        {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": CATEGORY, "MTD_SETTLE_DAYS": "0"},
+        lambda: datetime(2026, 11, 3, 6, 0, tzinfo=UTC),
+        fake.client(),
+        s3,
+    )
+    body = json.loads(answer["body"])
+
+    assert answer["statusCode"] == 200
+    assert body["succeeded"] == ["2026-10"]
+    assert body["skipped"] == [
+        {"period": "2026-11", "reason": "Cost Explorer has no data for this month"}
+    ]
+    summary = read_summary(s3)
+    assert summary["period_status"] == {
+        "current": "estimated",
+        "prev_month": "final",
+        "yoy": "final",
+    }
+    assert summary["totals"] == {
+        "current_cost_usd": 48.6,
+        "prev_month_cost_usd": 32.05,
+        "yoy_cost_usd": 10.76,
+    }
+    assert summary["cost_centers"] == BY_COST_CENTER
 
 
 def test_old_months_are_split_out_of_a_refused_multi_month_request() -> None:
@@ -422,19 +493,21 @@ def test_old_months_are_split_out_of_a_refused_multi_month_request() -> None:
             Status.FINAL,
             usage=(UsageLine("web", "BoxUsage:m5.large", d("0.96"), d("10"), "Hrs"),),
             services=(ServiceLine(EC2, "BoxUsage:m5.large", d("0.96"), d("10"), "Hrs"),),
+            charges=(ChargeLine("Usage", "BoxUsage:m5.large", d("0.96")),),
         ),
     }
     # App x usage type, newest run first: [2025-10, 2025-11] refused; its newer half [2025-11]
     # answers, its older half [2025-10] is refused, so history starts 2025-11 and [2024-11] is
-    # unavailable without asking. Service x usage type (current and previous month) then asks
-    # for 2025-11 only. 4 requests, each billed.
+    # unavailable without asking. Service x usage type (current and previous month) and record
+    # type x usage type then ask for 2025-11 only. 5 requests, each billed.
     assert [p["TimePeriod"] for _, p in fake.requests] == [
         {"Start": "2025-10-01", "End": "2025-12-01"},
         {"Start": "2025-11-01", "End": "2025-12-01"},
         {"Start": "2025-10-01", "End": "2025-11-01"},
         {"Start": "2025-11-01", "End": "2025-12-01"},
+        {"Start": "2025-11-01", "End": "2025-12-01"},
     ]
-    assert ce.requests == 4
+    assert ce.requests == 5
 
 
 # --- Cost categories when COST_CATEGORY_NAME is unset ---------------------------------------
@@ -504,21 +577,22 @@ BY_COST_CENTER = [
 @pytest.mark.parametrize(
     ("categories", "chosen", "cost_centers", "requests", "log"),
     [
-        # GetCostCategories + App x usage type (2) + services (1); no cost-center grouping.
+        # GetCostCategories + App x usage type (2) + services (1) + record types (2); no
+        # cost-center grouping.
         pytest.param(
             (),
             None,
             ALL_UNCATEGORIZED,
-            4,
+            6,
             "no cost category chosen; set COST_CATEGORY_NAME names=-",
             id="none",
         ),
-        # GetCostCategories + 2 + App x cost category (2) + 1.
+        # GetCostCategories + 2 + App x cost category (2) + 1 + 2.
         pytest.param(
             (CATEGORY,),
             CATEGORY,
             BY_COST_CENTER,
-            6,
+            8,
             "using the account's only cost category name=Cost Center",
             id="one",
         ),
@@ -526,7 +600,7 @@ BY_COST_CENTER = [
             (CATEGORY, "Department"),
             None,
             ALL_UNCATEGORIZED,
-            4,
+            6,
             "no cost category chosen; set COST_CATEGORY_NAME names=Cost Center,Department",
             id="several",
         ),

@@ -10,10 +10,10 @@ def month(year: int, month_: int) -> Window:
 
 
 def test_daily_run_needs_three_requests_per_cost_center_grouping() -> None:
-    # Day 26 of November: MTD Nov + complete October.
+    # Day 26 of November, 1 settle day: MTD [11-01, 11-25) + complete October.
     plan = plan_windows(daily_specs(date(2026, 11, 26)), has_cost_category=True)
-    mtd = Window(date(2026, 11, 1), date(2026, 11, 26))
-    lfl = Window(date(2026, 10, 1), date(2026, 10, 26))
+    mtd = Window(date(2026, 11, 1), date(2026, 11, 25))
+    lfl = Window(date(2026, 10, 1), date(2026, 10, 25))
     assert plan[Grouping.WORKLOAD_USAGE_TYPE] == {
         mtd,
         month(2026, 10),
@@ -24,6 +24,8 @@ def test_daily_run_needs_three_requests_per_cost_center_grouping() -> None:
     assert plan[Grouping.WORKLOAD_COST_CENTER] == plan[Grouping.WORKLOAD_USAGE_TYPE] | {lfl}
     # Storage compares current with the comparison window only: no year-ago months.
     assert plan[Grouping.SERVICE_USAGE_TYPE] == {mtd, lfl, month(2026, 10), month(2026, 9)}
+    # Record types: the three periods of each summary (its usage-type rows).
+    assert plan[Grouping.RECORD_TYPE_USAGE_TYPE] == plan[Grouping.WORKLOAD_USAGE_TYPE]
 
     assert chain_windows(plan[Grouping.WORKLOAD_COST_CENTER]) == [
         [month(2025, 10), month(2025, 11)],
@@ -39,7 +41,7 @@ def test_daily_run_needs_three_requests_per_cost_center_grouping() -> None:
 def test_without_cost_category_like_for_like_comes_from_usage_types() -> None:
     plan = plan_windows(daily_specs(date(2026, 11, 26)), has_cost_category=False)
     assert Grouping.WORKLOAD_COST_CENTER not in plan
-    assert Window(date(2026, 10, 1), date(2026, 10, 26)) in plan[Grouping.WORKLOAD_USAGE_TYPE]
+    assert Window(date(2026, 10, 1), date(2026, 10, 25)) in plan[Grouping.WORKLOAD_USAGE_TYPE]
 
 
 def test_backfill_of_13_months_is_one_run_of_25_months() -> None:

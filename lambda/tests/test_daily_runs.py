@@ -41,7 +41,9 @@ from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
 from tests.conftest import BUCKET
 
-ENV = {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": "CostCenter"}
+# MTD_SETTLE_DAYS=0: the month to date runs up to today, as the hand-worked windows below
+# assume; the settle days have their own tests at the end.
+ENV = {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": "CostCenter", "MTD_SETTLE_DAYS": "0"}
 GIB = 2**30
 LEDGER_START = date(2025, 12, 1)
 LEGACY_UNTIL = date(2026, 12, 31)
@@ -307,6 +309,29 @@ def expected_storage(current: Costs, comparison: Costs) -> dict[str, float | int
     }
 
 
+def _share(amount: float, share: str) -> float:
+    return float((Decimal(str(amount)) * Decimal(share)).quantize(Decimal("0.01"), "ROUND_HALF_UP"))
+
+
+def expected_storage_classes(current: Costs, comparison: Costs) -> list[dict[str, Any]]:
+    """Glacier holds 30 of the 40 GB-Mo a day and costs 0.15 of the 0.40; Standard the rest."""
+    return [
+        {
+            "service": S3_SERVICE,
+            "usage_type": usage_type,
+            "storage_class": name,
+            "average_bytes": current.volume_gib * GIB * gib_share // 4,
+            "cost_usd": _share(current.storage, cost_share),
+            "prev_month_average_bytes": comparison.volume_gib * GIB * gib_share // 4,
+            "prev_month_cost_usd": _share(comparison.storage, cost_share),
+        }
+        for usage_type, name, gib_share, cost_share in (
+            ("TimedStorage-GlacierByteHrs", "S3 Glacier Flexible Retrieval", 3, "0.375"),
+            ("TimedStorage-ByteHrs", "S3 Standard", 1, "0.625"),
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Expected:
     """What one summary.json must say, field by field."""
@@ -332,7 +357,7 @@ class Expected:
         }
         storage = expected_storage(self.current, self.partial or self.prev)
         summary: dict[str, Any] = {
-            "schema_version": 1,
+            "schema_version": 2,
             "collected_at": iso_morning(self.today),
             "period": self.period,
             "is_mtd": self.partial is not None,
@@ -344,14 +369,20 @@ class Expected:
             "totals": totals,
             "storage_config": {"include_efs": False, "include_ebs": False},
             "storage_metrics": storage,
+            "storage_classes": expected_storage_classes(self.current, self.partial or self.prev),
             "cost_centers": expected_cost_centers(self.order, self.current, self.prev, self.yoy),
+            # No tax, credit or fee in this ledger: nothing is untaggable.
             "tagging_coverage": {
                 "tagged_cost_usd": self.current.tagged,
                 "untagged_cost_usd": self.current.untagged,
                 "tagged_percentage": self.current.tagged_pct,
+                "untaggable_cost_usd": 0.0,
             },
             "collection": collection,
         }
+        if self.partial is not None:
+            # MTD_SETTLE_DAYS=0: the window runs up to today, so yesterday is the last day.
+            summary["data_through"] = (self.today - timedelta(days=1)).isoformat()
         if self.partial is not None and self.like_for_like is not None:
             totals["mtd_prior_partial_cost_usd"] = self.partial.total
             storage["mtd_prior_partial_storage_cost_usd"] = self.partial.storage
@@ -854,3 +885,66 @@ def test_a_late_run_replaces_the_month_to_date_summary_with_the_complete_month(s
     }
     assert "mtd_comparison" not in march
     assert "mtd_prior_partial_storage_cost_usd" not in march["storage_metrics"]
+
+
+# --- Complete days: MTD_SETTLE_DAYS --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "settle", "through", "current", "lfl_end", "partial", "forecast", "delta"),
+    [
+        # April 2027 costs 8.00 a day, March 7.00. GetCostForecast is asked for [today, 05-01);
+        # the local Cost Explorer projects it at the mean of the 30 days before today.
+        # 3 April, 1 settle day: [04-01, 04-02) = 8.00 against [03-01, 03-02) = 7.00.
+        # Forecast: history [03-04, 04-03) = 28 x 7 + 2 x 8 = 212, x 28 / 30 = 197.8667;
+        # + settling 2 April at the complete days' mean (8.00) + 8.00 actual = 213.8667
+        # -> 213.87; / 217 - 1 = -1.44 % -> -1.4.
+        (date(2027, 4, 3), "1", "2027-04-01", 8.0, "2027-03-02", 7.0, 213.87, -1.4),
+        # Without settle days the same forecast: 16.00 actual + 197.8667.
+        (date(2027, 4, 3), "0", "2027-04-02", 16.0, "2027-03-03", 14.0, 213.87, -1.4),
+        # 15 April, 1 settle day: 13 days = 104.00 against [03-01, 03-14) = 91.00.
+        # Forecast: history [03-16, 04-15) = 16 x 7 + 14 x 8 = 224, x 16 / 30 = 119.4667;
+        # + 8.00 settling + 104.00 = 231.4667 -> 231.47; / 217 - 1 = 6.67 % -> 6.7.
+        (date(2027, 4, 15), "1", "2027-04-13", 104.0, "2027-03-14", 91.0, 231.47, 6.7),
+        (date(2027, 4, 15), "0", "2027-04-14", 112.0, "2027-03-15", 98.0, 231.47, 6.7),
+    ],
+)
+def test_the_month_to_date_covers_complete_days_only(
+    s3: Any,
+    today: date,
+    settle: str,
+    through: str,
+    current: float,
+    lfl_end: str,
+    partial: float,
+    forecast: float,
+    delta: float,
+) -> None:
+    run = run_daily(s3, today, env={**ENV, "MTD_SETTLE_DAYS": settle})
+
+    assert run.body["succeeded"] == ["2027-04", "2027-03"]
+    summary = read_json(s3, "2027-04/summary.json")
+    assert summary["data_through"] == through
+    assert summary["totals"]["current_cost_usd"] == current
+    assert summary["totals"]["mtd_prior_partial_cost_usd"] == partial
+    assert summary["mtd_comparison"]["prior_partial_start"] == "2027-03-01"
+    assert summary["mtd_comparison"]["prior_partial_end_exclusive"] == lfl_end
+    assert summary["totals"]["forecast_total_usd"] == forecast
+    assert summary["totals"]["forecast_month_end_delta_pct"] == delta
+    assert [p["TimePeriod"] for n, p in run.explorer.requests if n == "GetCostForecast"] == [
+        {"Start": today.isoformat(), "End": "2027-05-01"}
+    ]
+
+
+def test_a_day_whose_month_to_date_would_be_empty_behaves_like_the_first(s3: Any) -> None:
+    # 2 April with 1 settle day: 1 April is still loading, so only March is written.
+    run = run_daily(s3, date(2027, 4, 2), env={**ENV, "MTD_SETTLE_DAYS": "1"})
+
+    assert run.body["succeeded"] == ["2027-03"]
+    assert stored_keys(s3) == [
+        "2027-03/cost-by-usage-type.parquet",
+        "2027-03/cost-by-workload.parquet",
+        "2027-03/summary.json",
+        "index.json",
+    ]
+    assert "GetCostForecast" not in {name for name, _ in run.explorer.requests}

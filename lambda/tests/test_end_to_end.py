@@ -53,10 +53,11 @@ GIB = 2**30
 #   Uncategorized tax 20.00; total 205.76.
 # (The August 2026 and November 2025 noise lines, 999.99 and 888.88, appear nowhere.)
 
-# --- Tagging (October) -------------------------------------------------------------------------
-# untagged = 2.02752 (deep archive) + 4.00 (transfer) + 62.25 (tax) - 25.00 (credit) = 43.27752
-# tagged   = 1209.40657 - 43.27752 = 1166.12905
-# share    = 1166.12905 / 1209.40657 x 100 = 96.4216... -> 96.4
+# --- Tagging (October), usage charges only ------------------------------------------------------
+# untaggable = 62.25 (tax) - 25.00 (credit) = 37.25, by their record types
+# untagged   = 2.02752 (deep archive) + 4.00 (transfer) = 6.02752 -> 6.03
+# tagged     = 1209.40657 - 37.25 - 6.02752 = 1166.12905 -> 1166.13
+# share      = 1166.12905 / (1166.12905 + 6.02752) x 100 = 99.4857... -> 99.5
 
 # --- Cost centers: rounded half up to cents at the very end ------------------------------------
 # ci-runners 49.365 -> 49.37 (half up, not half even); Platform 480.69387 -> 480.69;
@@ -160,14 +161,84 @@ ALL_STORAGE = {
 }
 
 # --- Cost Explorer requests ----------------------------------------------------------------------
-# App x USAGE_TYPE and App x COST_CATEGORY: [2025-10] and [2026-09, 2026-10] -> 2 + 2;
-# SERVICE x USAGE_TYPE: [2026-09, 2026-10] -> 1. Every answer fits one page. Total 5 ($0.05).
-CE_REQUESTS = 5
+# App x USAGE_TYPE, App x COST_CATEGORY and RECORD_TYPE x USAGE_TYPE: [2025-10] and
+# [2026-09, 2026-10] -> 2 + 2 + 2; SERVICE x USAGE_TYPE: [2026-09, 2026-10] -> 1. Every answer
+# fits one page. Total 7 ($0.07).
+CE_REQUESTS = 7
+
+
+def _class(
+    service: str, usage_type: str, name: str, gib: int, cost: float, prev_gib: int, prev: float
+) -> dict[str, Any]:
+    return {
+        "service": service,
+        "usage_type": usage_type,
+        "storage_class": name,
+        "average_bytes": gib * GIB,
+        "cost_usd": cost,
+        "prev_month_average_bytes": prev_gib * GIB,
+        "prev_month_cost_usd": prev,
+    }
+
+
+S3_SERVICE, EFS_SERVICE, EBS_SERVICE = (
+    "Amazon Simple Storage Service",
+    "Amazon Elastic File System",
+    "EC2 - Other",
+)
+# --- Storage classes: the same scope as storage_metrics, (service, usage type) -----------------
+# S3 Standard: genome 2048 + data-lake 1024 + web-portal 256 = 3328 GB-Mo, 47.104 + 23.552
+#   + 5.888 = 76.544 -> 76.54; September 2048 + 1024 = 3072, 70.656 -> 70.66. The others as
+#   listed above (USE2-TimedStorage-SIA-ByteHrs without its prefix). Biggest first, then by
+#   service and usage type; their volumes add up to total_volume_bytes (11520 / 16256 GiB).
+S3_CLASSES = [
+    _class(S3_SERVICE, "TimedStorage-ByteHrs", "S3 Standard", 3328, 76.54, 3072, 70.66),
+    _class(
+        S3_SERVICE,
+        "TimedStorage-INT-IA-ByteHrs",
+        "S3 Intelligent-Tiering Infrequent Access",
+        3072,
+        38.4,
+        2048,
+        25.6,
+    ),
+    _class(
+        S3_SERVICE, "TimedStorage-GDA-ByteHrs", "S3 Glacier Deep Archive", 2048, 2.03, 2048, 2.03
+    ),
+    _class(
+        S3_SERVICE,
+        "TimedStorage-GlacierByteHrs",
+        "S3 Glacier Flexible Retrieval",
+        1024,
+        4.1,
+        1024,
+        4.1,
+    ),
+    _class(
+        S3_SERVICE,
+        "TimedStorage-INT-FA-ByteHrs",
+        "S3 Intelligent-Tiering Frequent Access",
+        1024,
+        23.55,
+        512,
+        11.78,
+    ),
+    _class(S3_SERVICE, "TimedStorage-SIA-ByteHrs", "S3 Standard-IA", 1024, 12.8, 0, 0.0),
+]
+ALL_CLASSES = [
+    *S3_CLASSES[:3],
+    _class(EBS_SERVICE, "EBS:SnapshotUsage", "EBS snapshots", 2048, 102.4, 1024, 51.2),
+    _class(EFS_SERVICE, "IATimedStorage-ByteHrs", "EFS Infrequent Access", 1024, 25.6, 0, 0.0),
+    *S3_CLASSES[3:],
+    _class(EBS_SERVICE, "EBS:VolumeUsage.gp3", "EBS gp3", 1024, 81.92, 1024, 81.92),
+    _class(EFS_SERVICE, "TimedStorage-ByteHrs", "EFS Standard", 512, 153.6, 512, 153.6),
+    _class(EBS_SERVICE, "EBS:VolumeUsage.gp2", "EBS gp2", 128, 12.8, 0, 0.0),
+]
 
 
 def expected_summary(*, storage: dict[str, Any], include: bool) -> dict[str, Any]:
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "collected_at": "2026-11-01T06:00:00Z",
         "period": "2026-10",
         "is_mtd": False,
@@ -184,11 +255,13 @@ def expected_summary(*, storage: dict[str, Any], include: bool) -> dict[str, Any
         },
         "storage_config": {"include_efs": include, "include_ebs": include},
         "storage_metrics": storage,
+        "storage_classes": ALL_CLASSES if include else S3_CLASSES,
         "cost_centers": COST_CENTERS,
         "tagging_coverage": {
             "tagged_cost_usd": 1166.13,
-            "untagged_cost_usd": 43.28,
-            "tagged_percentage": 96.4,
+            "untagged_cost_usd": 6.03,
+            "tagged_percentage": 99.5,
+            "untaggable_cost_usd": 37.25,
         },
         "collection": {
             "ce_requests": CE_REQUESTS,
@@ -255,7 +328,7 @@ USAGE_ROWS = [
     ("Untagged", "TimedStorage-GDA-ByteHrs", "Storage", "2026-10", 2.02752, 2048.0),
     ("Untagged", "USE2-USE1-AWS-Out-Bytes", "Other", "2026-10", 4.00, 200.0),
     ("analytics", "EU-Lambda-GB-Second", "Compute", "2026-10", 16.6667, 1000000.0),
-    ("analytics", "EU-Request", "Other", "2026-10", 0.40, 2000000.0),
+    ("analytics", "EU-Request", "Compute", "2026-10", 0.40, 2000000.0),  # a Lambda charge
     ("backups", "EBS:SnapshotUsage", "Storage", "2026-10", 102.40, 2048.0),
     ("billing-api", "DataTransfer-Out-Bytes", "Other", "2026-10", 9.00, 100.0),
     ("billing-api", "Lambda-GB-Second", "Compute", "2026-10", 8.33335, 500000.0),
@@ -288,19 +361,19 @@ USAGE_ROWS = [
 #   2026-09 Compute 102.00 + 26.30 + 69.12 + 20.24 + 6.66668 + 59.904 = 284.23068
 #           Storage 400.87552 (= the EFS+EBS storage cost: every Storage line is S3/EFS/EBS)
 #           Support 50.00
-#   2026-10 Compute 122.40 + 52.60 + 69.12 + 16.6667 + 40.48 + 8.885 + 8.33335 + 32.832
-#                   + 59.904 + 8.096 = 419.31705
-#           Other 0.40 + 5.00 + 9.00 + 4.50 + 4.00 = 22.90
-#           Storage 729.93952; Support 62.25 - 25.00 = 37.25
-#   check: 419.31705 + 22.90 + 729.93952 + 37.25 = 1209.40657, the October total.
+#   2026-10 Compute 122.40 + 52.60 + 69.12 + 16.6667 + 0.40 (Lambda requests: the service is
+#                   AWS Lambda) + 40.48 + 8.885 + 8.33335 + 32.832 + 59.904 + 8.096 = 419.71705
+#           Other 5.00 + 9.00 + 4.50 + 4.00 = 22.50
+#           Storage 729.93952; Support 62.25 - 25.00 = 37.25 (tax and credit record types)
+#   check: 419.71705 + 22.50 + 729.93952 + 37.25 = 1209.40657, the October total.
 CATEGORY_SUMS = [
     ("2025-10", "Compute", 185.76, 3),
     ("2025-10", "Support", 20.00, 1),
     ("2026-09", "Compute", 284.23068, 6),
     ("2026-09", "Storage", 400.87552, 9),
     ("2026-09", "Support", 50.00, 1),
-    ("2026-10", "Compute", 419.31705, 10),
-    ("2026-10", "Other", 22.90, 5),
+    ("2026-10", "Compute", 419.71705, 11),
+    ("2026-10", "Other", 22.50, 4),
     ("2026-10", "Storage", 729.93952, 14),
     ("2026-10", "Support", 37.25, 2),
 ]
@@ -370,7 +443,7 @@ def test_scheduled_run_writes_last_complete_month(s3: Any, include: str, prefix:
         "failed": [],
         "ce_requests": CE_REQUESTS,
         "ce_requests_by_operation": {"GetCostAndUsage": CE_REQUESTS},
-        "ce_cost_usd": "0.05",
+        "ce_cost_usd": "0.07",
         "index": ["2026-10"],
     }
     assert fake.request_count() == CE_REQUESTS

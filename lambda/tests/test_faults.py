@@ -136,9 +136,9 @@ def test_throttling_that_clears_after_retries_changes_nothing(
     assert backoff_delays == [1, 2]
     first_three = [params for _, params in lce.requests[:3]]
     assert first_three[0] == first_three[1] == first_three[2]
-    assert lce.request_count("GetCostAndUsage") == 7 + 2
-    # The run reports the requests it made (8, as without throttling), not the HTTP attempts.
-    assert body["ce_requests"] == calm["ce_requests"] == 8
+    assert lce.request_count("GetCostAndUsage") == 9 + 2
+    # The run reports the requests it made (10, as without throttling), not the HTTP attempts.
+    assert body["ce_requests"] == calm["ce_requests"] == 10
     # Same answers, same clock: byte-identical files to the run that was never throttled.
     assert objects(s3, "throttled/") == objects(s3, "calm/")
 
@@ -158,7 +158,7 @@ def test_throttling_that_does_not_clear_fails_naming_the_request(
     # to date. RETRY_CONFIG allows 8 attempts.
     assert status == 500
     assert body == {
-        "error": "Cost Explorer GetCostAndUsage (workload_usage_type 2026-10-01..2026-11-26) "
+        "error": "Cost Explorer GetCostAndUsage (workload_usage_type 2026-10-01..2026-11-25) "
         "failed: An error occurred (LimitExceededException) when calling the GetCostAndUsage "
         "operation (reached max retries: 7): Injected failure from the local Cost Explorer"
     }
@@ -259,13 +259,13 @@ def test_summary_put_failing_after_the_parquet_files_keeps_the_index_consistent(
     assert_index_lists_only_complete_periods(s3)
     november = json.loads(objects(s3)["2026-11/summary.json"])
     assert november["is_mtd"] is True
-    # 1-25 November: 25 days x $3.00.
-    assert november["totals"]["current_cost_usd"] == 75.0
+    # 1-24 November (the 25th is still settling): 24 days x $3.00.
+    assert november["totals"]["current_cost_usd"] == 72.0
 
 
 def test_summary_put_failing_keeps_the_published_summary_of_that_period(s3: Any) -> None:
     yesterday = NOW - timedelta(days=1)
-    run(s3, now=yesterday)  # publishes November (to the 24th) and October
+    run(s3, now=yesterday)  # publishes November (to the 23rd) and October
     before = objects(s3)
     fail_put_once(
         s3, "2026-11/summary.json", client_error("PutObject", "InternalError", 500, INTERNAL_ERROR)
@@ -277,16 +277,16 @@ def test_summary_put_failing_keeps_the_published_summary_of_that_period(s3: Any)
     assert [f["period"] for f in body["failed"]] == ["2026-11"]
     after = objects(s3)
     assert after["2026-11/summary.json"] == before["2026-11/summary.json"]
-    assert json.loads(after["2026-11/summary.json"])["totals"]["current_cost_usd"] == 72.0
+    assert json.loads(after["2026-11/summary.json"])["totals"]["current_cost_usd"] == 69.0
     assert index_periods(s3) == ["2026-11", "2026-10"]
 
     status, body = run(s3)
 
     assert status == 200
     assert body["succeeded"] == ["2026-11"]
-    # 1-25 November now: 25 days x $3.00.
+    # 1-24 November now: 24 days x $3.00.
     healed = json.loads(objects(s3)["2026-11/summary.json"])
-    assert healed["totals"]["current_cost_usd"] == 75.0
+    assert healed["totals"]["current_cost_usd"] == 72.0
 
 
 def test_index_put_failing_fails_the_run_and_the_next_run_lists_the_period(s3: Any) -> None:

@@ -36,29 +36,70 @@ def test_complete_month_compares_with_previous_month_and_same_month_last_year() 
         (date(2027, 1, 15), date(2027, 1, 15), date(2026, 12, 1), date(2026, 12, 15)),
     ],
 )
-def test_month_to_date_like_for_like_window(
+def test_month_to_date_like_for_like_window_without_settle_days(
     today: date, current_end: date, lfl_start: date, lfl_end: date
 ) -> None:
-    spec = mtd_spec(today)
+    spec = mtd_spec(today, settle_days=0)
     assert spec.is_mtd
     assert spec.current == Window(today.replace(day=1), current_end)
     assert spec.like_for_like == Window(lfl_start, lfl_end)
     assert spec.comparison == spec.like_for_like
     assert spec.prev_month.start == lfl_start
+    assert spec.data_through == date.fromordinal(current_end.toordinal() - 1)
+
+
+@pytest.mark.parametrize(
+    ("today", "settle", "current_end", "lfl_end", "through"),
+    [
+        # Day 3 with 1 settle day: 1 and 2 Nov would be in, 2 Nov is still loading -> 1 Nov.
+        (date(2026, 11, 3), 1, date(2026, 11, 2), date(2026, 10, 2), date(2026, 11, 1)),
+        (date(2026, 11, 3), 0, date(2026, 11, 3), date(2026, 10, 3), date(2026, 11, 2)),
+        # Day 15: 13 complete days (1-13 Nov) against 1-13 Oct.
+        (date(2026, 11, 15), 1, date(2026, 11, 14), date(2026, 10, 14), date(2026, 11, 13)),
+        (date(2026, 11, 15), 3, date(2026, 11, 12), date(2026, 10, 12), date(2026, 11, 11)),
+        # 31 March, 1 settle day: 29 days of March against all 28 of February.
+        (date(2027, 3, 31), 1, date(2027, 3, 30), date(2027, 3, 1), date(2027, 3, 29)),
+    ],
+)
+def test_month_to_date_ends_settle_days_before_today(
+    today: date, settle: int, current_end: date, lfl_end: date, through: date
+) -> None:
+    spec = mtd_spec(today, settle_days=settle)
+    assert spec.current == Window(today.replace(day=1), current_end)
+    assert spec.like_for_like == Window(spec.prev_month.start, lfl_end)
+    assert spec.data_through == through
+
+
+@pytest.mark.parametrize(
+    ("today", "settle", "writes_mtd"),
+    [
+        (date(2026, 12, 1), 0, False),
+        (date(2026, 12, 2), 0, True),
+        (date(2026, 12, 2), 1, False),  # only 1 Dec, still loading: behaves like the 1st
+        (date(2026, 12, 3), 1, True),
+        (date(2026, 12, 4), 3, False),
+        (date(2026, 12, 5), 3, True),
+    ],
+)
+def test_a_day_with_an_empty_month_to_date_behaves_like_the_first(
+    today: date, settle: int, writes_mtd: bool
+) -> None:
+    periods = [(s.period, s.is_mtd) for s in daily_specs(today, settle)]
+    expected = [("2026-12", True)] if writes_mtd else []
+    assert periods == [*expected, ("2026-11", False)]
+    if not writes_mtd:
+        with pytest.raises(ValueError, match="no month-to-date period"):
+            mtd_spec(today, settle)
+
+
+def test_complete_months_have_no_data_through() -> None:
+    assert complete_month_spec(date(2026, 10, 1)).data_through is None
 
 
 def test_mtd_yoy_is_the_whole_month_a_year_before() -> None:
     spec = mtd_spec(date(2027, 1, 15))
     assert spec.period == "2027-01"
     assert spec.yoy == Window(date(2026, 1, 1), date(2026, 2, 1))
-
-
-def test_daily_run_on_the_first_writes_only_the_last_complete_month() -> None:
-    assert [s.period for s in daily_specs(date(2026, 12, 1))] == ["2026-11"]
-    assert [(s.period, s.is_mtd) for s in daily_specs(date(2026, 12, 2))] == [
-        ("2026-12", True),
-        ("2026-11", False),
-    ]
 
 
 def test_backfill_lists_complete_months_newest_first() -> None:

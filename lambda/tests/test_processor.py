@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from dapanoskop.model import CostCenterLine, ServiceLine, Status, UsageLine, Window, WindowData
+from dapanoskop.model import (
+    ChargeLine,
+    CostCenterLine,
+    ServiceLine,
+    Status,
+    UsageLine,
+    Window,
+    WindowData,
+)
 from dapanoskop.periods import complete_month_spec, mtd_spec
 from dapanoskop.processor import (
     ReportOptions,
@@ -167,7 +175,7 @@ MONTH_DATA = {data.window: data for data in (OCTOBER, SEPTEMBER, OCTOBER_LAST_YE
 # Cost centers, by October cost: Platform 11.50 + 184.92 = 196.42, Research 33.84,
 #   Uncategorized 20.00 + 1.00 = 21.00, Teaching 2.345 -> 2.35.
 MONTH_COMMON: dict[str, Any] = {
-    "schema_version": 1,
+    "schema_version": 2,
     "collected_at": "2026-11-02T06:00:03Z",
     "period": "2026-10",
     "is_mtd": False,
@@ -247,11 +255,15 @@ MONTH_COMMON: dict[str, Any] = {
             ],
         },
     ],
-    # Tagged 253.605 - 21.00 = 232.605 -> 232.61; 232.605 / 253.605 = 91.719..% -> 91.7.
+    # Usage only (no record-type grouping here: the Support rows Tax and Credit stand in).
+    # Untaggable: tax 20.00 + course's credit -10.00 = 10.00. Tagged usage: 232.605 tagged
+    # minus the tagged credit -10.00 = 242.605 -> 242.61; untagged usage 21.00 - tax 20.00
+    # = 1.00 (requests); 242.605 / 243.605 = 99.589..% -> 99.6.
     "tagging_coverage": {
-        "tagged_cost_usd": 232.61,
-        "untagged_cost_usd": 21.0,
-        "tagged_percentage": 91.7,
+        "tagged_cost_usd": 242.61,
+        "untagged_cost_usd": 1.0,
+        "tagged_percentage": 99.6,
+        "untaggable_cost_usd": 10.0,
     },
     "collection": {"ce_requests": 9},
 }
@@ -291,6 +303,78 @@ ALL_STORAGE = {
     "cost_per_tb_usd": 45.82,
     "prev_month_cost_per_tb_usd": 61.26,
 }
+
+GIB = 2**30
+# Storage classes, scoped like storage_metrics: (service, usage type) with a known volume unit
+# (Deep Archive's ByteHrs is left out); average bytes = GB-Mo x 2^30 for whole months.
+S3_CLASSES = [
+    {
+        "service": S3,
+        "usage_type": "TimedStorage-ByteHrs",
+        "storage_class": "S3 Standard",
+        "average_bytes": 1000 * GIB,
+        "cost_usd": 23.0,
+        "prev_month_average_bytes": 900 * GIB,
+        "prev_month_cost_usd": 20.7,
+    },
+    {
+        "service": S3,
+        "usage_type": "TimedStorage-GlacierByteHrs",
+        "storage_class": "S3 Glacier Flexible Retrieval",
+        "average_bytes": 1000 * GIB,
+        "cost_usd": 3.6,
+        "prev_month_average_bytes": 0,
+        "prev_month_cost_usd": 0.0,
+    },
+    {
+        "service": S3,
+        "usage_type": "TimedStorage-INT-FA-ByteHrs",
+        "storage_class": "S3 Intelligent-Tiering Frequent Access",
+        "average_bytes": 500 * GIB,
+        "cost_usd": 11.5,
+        "prev_month_average_bytes": 0,
+        "prev_month_cost_usd": 0.0,
+    },
+    {
+        "service": S3,
+        "usage_type": "TimedStorage-INT-IA-ByteHrs",
+        "storage_class": "S3 Intelligent-Tiering Infrequent Access",
+        "average_bytes": 500 * GIB,
+        "cost_usd": 6.25,
+        "prev_month_average_bytes": 400 * GIB,
+        "prev_month_cost_usd": 5.0,
+    },
+]
+ALL_CLASSES = [
+    *S3_CLASSES,
+    {
+        "service": EFS,
+        "usage_type": "TimedStorage-ByteHrs",
+        "storage_class": "EFS Standard",
+        "average_bytes": 300 * GIB,
+        "cost_usd": 90.0,
+        "prev_month_average_bytes": 200 * GIB,
+        "prev_month_cost_usd": 60.0,
+    },
+    {
+        "service": EC2_OTHER,
+        "usage_type": "EBS:VolumeUsage.gp3",
+        "storage_class": "EBS gp3",
+        "average_bytes": 200 * GIB,
+        "cost_usd": 16.0,
+        "prev_month_average_bytes": 200 * GIB,
+        "prev_month_cost_usd": 16.0,
+    },
+    {
+        "service": EC2_OTHER,
+        "usage_type": "EBS:SnapshotUsage",
+        "storage_class": "EBS snapshots",
+        "average_bytes": 50 * GIB,
+        "cost_usd": 2.5,
+        "prev_month_average_bytes": 0,
+        "prev_month_cost_usd": 0.0,
+    },
+]
 
 L, P, C = "2025-10", "2026-09", "2026-10"  # last year, previous month, current month
 MONTH_WORKLOAD_ROWS = tuple(
@@ -349,12 +433,15 @@ MONTH_USAGE_ROWS = tuple(
 
 
 @pytest.mark.parametrize(
-    ("include", "storage"),
-    [(False, S3_ONLY_STORAGE), (True, ALL_STORAGE)],
+    ("include", "storage", "classes"),
+    [(False, S3_ONLY_STORAGE, S3_CLASSES), (True, ALL_STORAGE, ALL_CLASSES)],
     ids=["s3-only", "s3-efs-ebs"],
 )
 def test_complete_month_report(
-    include: bool, storage: dict[str, Any], caplog: pytest.LogCaptureFixture
+    include: bool,
+    storage: dict[str, Any],
+    classes: list[dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING, logger="dapanoskop")
 
@@ -370,6 +457,7 @@ def test_complete_month_report(
         **MONTH_COMMON,
         "storage_config": {"include_efs": include, "include_ebs": include},
         "storage_metrics": storage,
+        "storage_classes": classes,
     }
     assert report.period == "2026-10"
     assert_same_json(report.summary, expected)
@@ -445,7 +533,7 @@ def test_without_cost_category_every_workload_is_uncategorized() -> None:
 
 # --- Month to date: 1-26 November 2026 ---------------------------------------------------
 
-MTD = mtd_spec(date(2026, 11, 26))
+MTD = mtd_spec(date(2026, 11, 26), settle_days=0)
 # current [11-01, 11-26): 25 days = 600 h of November's 720 h;
 # like-for-like [10-01, 10-26): 600 h of October's 744 h.
 assert MTD.like_for_like == Window(date(2026, 10, 1), date(2026, 10, 26))
@@ -635,8 +723,15 @@ def test_month_to_date_report_with_forecast() -> None:
     )
     assert_same_json(
         summary["tagging_coverage"],
-        {"tagged_cost_usd": 51.5, "untagged_cost_usd": 0.0, "tagged_percentage": 100.0},
+        {
+            "tagged_cost_usd": 51.5,
+            "untagged_cost_usd": 0.0,
+            "tagged_percentage": 100.0,
+            "untaggable_cost_usd": 0.0,
+        },
     )
+    # [11-01, 11-26): the last day included is 25 November.
+    assert summary["data_through"] == "2026-11-25"
     assert summary["collection"] == {"ce_requests": 12}
     # The Parquet files hold the three periods only; the current one under its MTD label.
     assert report.workload_rows == tuple(
@@ -780,19 +875,65 @@ def test_ties_are_ordered_by_name() -> None:
     assert [w["name"] for w in centers[2]["workloads"]] == ["alpha", "zeta"]
 
 
+def usage_window(*lines: UsageLine, charges: tuple[ChargeLine, ...] | None = None) -> WindowData:
+    return WindowData(MONTH.current, Status.FINAL, usage=lines, charges=charges)
+
+
+def charge(record_type: str, usage_type: str, cost: str) -> ChargeLine:
+    return ChargeLine(record_type, usage_type, Decimal(cost))
+
+
+@pytest.mark.parametrize(
+    "credit_usage_type",
+    ["Credit", "BoxUsage:m5.large", "USE1-SomethingNew"],
+    ids=["own-usage-type", "shares-usage-type-with-usage", "unknown-name"],
+)
+def test_credits_are_left_out_of_tagging_coverage_by_record_type(credit_usage_type: str) -> None:
+    # The case: 100 tagged and 10 untagged usage, an untagged credit of -20. Schema 1
+    # gave 100 / 90 = 111 %, clamped to 100 %. Usage only: 100 / 110 = 90.909 -> 90.9 %,
+    # whatever the credit's usage type is called: its record type says it is a credit.
+    usage_lines = [
+        usage("app", "BoxUsage:m5.large", "100"),
+        usage("", "BoxUsage:m5.large", "10"),
+        usage("", credit_usage_type, "-20"),
+    ]
+    merged: dict[tuple[str, str], Decimal] = {}
+    for line in usage_lines:  # Cost Explorer has one group per (tag, usage type)
+        key = (line.workload, line.usage_type)
+        merged[key] = merged.get(key, Decimal(0)) + line.cost
+    charges = [
+        charge("Usage", "BoxUsage:m5.large", "110"),
+        charge("Credit", credit_usage_type, "-20"),
+    ]
+    report = single_month(
+        usage_window(
+            *(usage(workload, ut, str(cost)) for (workload, ut), cost in merged.items()),
+            charges=tuple(charges),
+        )
+    )
+
+    assert report.summary["tagging_coverage"] == {
+        "tagged_cost_usd": 100.0,
+        "untagged_cost_usd": 10.0,
+        "tagged_percentage": 90.9,
+        "untaggable_cost_usd": -20.0,
+    }
+    assert report.summary["totals"]["current_cost_usd"] == 90.0
+
+
 @pytest.mark.parametrize(
     ("tagged", "untagged", "expected"),
     [
-        ("100", "-20", 100.0),  # 100 / 80 = 125 % -> clamped to 100
-        ("-10", "50", 0.0),  # -10 / 40 = -25 % -> clamped to 0
-        ("-30", "-10", 75.0),  # a month of credits: -30 / -40 = 75 %
-        ("5", "-5", 0.0),  # total 0 -> 0
+        ("100", "-20", 125.0),  # negative usage (a negation without its usage): shown as is
+        ("-10", "50", -25.0),
+        ("-30", "-10", 0.0),  # no positive taggable usage: 0
+        ("5", "-5", 0.0),  # taggable total 0 -> 0
         ("0", "0", 0.0),
         ("1", "2", 33.3),  # 33.33.. -> 33.3
         ("1", "7", 12.5),  # 12.5 exactly
     ],
 )
-def test_tagged_percentage_stays_within_0_and_100(
+def test_tagged_percentage_of_usage_is_not_clamped(
     tagged: str, untagged: str, expected: float
 ) -> None:
     report = single_month(window_with(center("app", "X", tagged), center("", "X", untagged)))
@@ -801,6 +942,7 @@ def test_tagged_percentage_stays_within_0_and_100(
     assert coverage["tagged_percentage"] == expected
     assert coverage["tagged_cost_usd"] == float(tagged)
     assert coverage["untagged_cost_usd"] == float(untagged)
+    assert coverage["untaggable_cost_usd"] == 0.0
 
 
 def test_money_rounds_half_up_and_never_shows_negative_zero() -> None:

@@ -1,33 +1,37 @@
 """The Cost Explorer bill of a run: every request (every page) costs $0.01.
 
-Budget (issue 3), for an account whose answers fit one page per request: a daily run <= 12
-requests, a 13-month backfill <= 10. The local Cost Explorer records every HTTP request it
-answers, so these tests assert the exact requests, not just their number.
+Budget (issues 3 and 9), for an account whose answers fit one page per request: a daily run
+with COST_CATEGORY_NAME set <= 10 requests, a 13-month backfill <= 5. The local Cost Explorer
+records every HTTP request it answers, so these tests assert the exact requests, not just their
+number.
 
 Counts and what they cost (the README documents these):
 
 | run                                                   | requests | cost  |
 |-------------------------------------------------------|----------|-------|
-| daily, day 2..31, cost category configured            | 8        | $0.08 |
-|   7 GetCostAndUsage + 1 GetCostForecast               |          |       |
-| daily, day 2..31, cost category found by lookup       | 9        | $0.09 |
+| daily, day 3..31, cost category configured            | 10       | $0.10 |
+|   9 GetCostAndUsage + 1 GetCostForecast               |          |       |
+| daily, day 3..31, cost category found by lookup       | 11       | $0.11 |
 |   + 1 GetCostCategories                               |          |       |
-| daily, the account has no cost category              | 7        | $0.07 |
-|   GetCostCategories + 5 GetCostAndUsage + forecast    |          |       |
-| daily on the 1st (only the last complete month)       | 5        | $0.05 |
-| daily on the 31st after a 28-day February             | 6        | $0.06 |
-| backfill of 13 months, cost category configured       | 3        | $0.03 |
-| backfill of 13 months, cost category found by lookup  | 4        | $0.04 |
+| daily, the account has no cost category              | 9        | $0.09 |
+|   GetCostCategories + 7 GetCostAndUsage + forecast    |          |       |
+| daily on the 1st and 2nd (only the last complete month) | 7      | $0.07 |
+| daily on the 31st after a 28-day February             | 8        | $0.08 |
+| backfill of 13 months, cost category configured       | 4        | $0.04 |
+| backfill of 13 months, cost category found by lookup  | 5        | $0.05 |
 
-A year of daily runs with a configured cost category: 12 x 5 + 353 x 8 = 2,884 requests,
-about $28.84 (the established implementation: 25 a day, about $91). The 13-month backfill
-costs $0.03 instead of 182 requests ($1.82).
+A year of daily runs with a configured cost category: 12 x 2 x 7 + 341 x 10 = 3,578 requests,
+about $35.78 (the established implementation: 25 a day, about $91). The 13-month backfill
+costs $0.04 instead of 182 requests ($1.82).
 
 Why these numbers: each grouping is asked once per run of adjacent windows (Cost Explorer's
 MONTHLY granularity splits the answer back at month boundaries), and only for the windows a
 summary uses it for: workload x usage type for each summary's current, previous and year-ago
 month; workload x cost center for every window including the like-for-like one; service x usage
-type (storage) for the current and the comparison window only.
+type (storage) for the current and the comparison window only; record type x usage type (what
+kind of charge each usage type is: categories and tagging coverage) for each summary's three
+months, like workload x usage type. With the default MTD_SETTLE_DAYS=1 the month to date ends
+a day before today.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
@@ -50,26 +56,30 @@ LOOKED_UP = {"DATA_BUCKET": BUCKET}
 USAGE = ("App", "USAGE_TYPE")
 COST_CENTER = ("App", "CostCenter")
 SERVICE = ("SERVICE", "USAGE_TYPE")
+CHARGES = ("RECORD_TYPE", "USAGE_TYPE")
 
 
 def cau(grouping: tuple[str, str], start: str, end: str) -> tuple[str, ...]:
     return ("GetCostAndUsage", *grouping, start, end)
 
 
-# The daily run of 26 November 2026 (empty bucket) writes two summaries:
-#   2026-11 (MTD): current [11-01, 11-26), prev October, yoy November 2025,
-#                  like-for-like [10-01, 10-26);
+# The daily run of 26 November 2026 (empty bucket, 1 settle day) writes two summaries:
+#   2026-11 (MTD): current [11-01, 11-25), prev October, yoy November 2025,
+#                  like-for-like [10-01, 10-25);
 #   2026-10:       current October, prev September, yoy October 2025.
 # Adjacent windows share a request: the year-ago months [2025-10-01, 2025-12-01) and
-# September..November-to-date [2026-09-01, 2026-11-26).
+# September..November-to-date [2026-09-01, 2026-11-25).
 DAILY_NOV_26 = [
     cau(USAGE, "2025-10-01", "2025-12-01"),
-    cau(USAGE, "2026-09-01", "2026-11-26"),
+    cau(USAGE, "2026-09-01", "2026-11-25"),
     cau(COST_CENTER, "2025-10-01", "2025-12-01"),
-    cau(COST_CENTER, "2026-09-01", "2026-11-26"),
-    cau(COST_CENTER, "2026-10-01", "2026-10-26"),  # like-for-like
-    cau(SERVICE, "2026-09-01", "2026-11-26"),  # storage: current + comparison only
-    cau(SERVICE, "2026-10-01", "2026-10-26"),
+    cau(COST_CENTER, "2026-09-01", "2026-11-25"),
+    cau(COST_CENTER, "2026-10-01", "2026-10-25"),  # like-for-like
+    cau(SERVICE, "2026-09-01", "2026-11-25"),  # storage: current + comparison only
+    cau(SERVICE, "2026-10-01", "2026-10-25"),
+    cau(CHARGES, "2025-10-01", "2025-12-01"),  # record types: the usage rows' months
+    cau(CHARGES, "2026-09-01", "2026-11-25"),
+    # The forecast starts today; 25 November (settling) is projected from the actual days.
     ("GetCostForecast", "2026-11-26", "2026-12-01"),
 ]
 
@@ -170,28 +180,28 @@ def assert_reported(s3: Any, body: dict[str, Any], by_operation: dict[str, int])
         assert collection["ce_requests_by_operation"] == by_operation, period
 
 
-def test_daily_run_with_a_configured_cost_category_makes_8_requests(s3: Any) -> None:
+def test_daily_run_with_a_configured_cost_category_makes_10_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26)
 
     assert status == 200
     assert body["succeeded"] == ["2026-11", "2026-10"]
     assert sent(lce) == sorted(DAILY_NOV_26)
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 9, "GetCostForecast": 1})
 
 
-def test_daily_run_looking_up_the_cost_category_makes_9_requests(s3: Any) -> None:
+def test_daily_run_looking_up_the_cost_category_makes_11_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26, env=LOOKED_UP)
 
     assert status == 200
     # The lookup covers the newest summary's current window; the account's only category,
     # CostCenter, is then used exactly as if configured.
-    assert sent(lce) == sorted([*DAILY_NOV_26, ("GetCostCategories", "2026-11-01", "2026-11-26")])
+    assert sent(lce) == sorted([*DAILY_NOV_26, ("GetCostCategories", "2026-11-01", "2026-11-25")])
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostCategories": 1, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 9, "GetCostCategories": 1, "GetCostForecast": 1})
 
 
-def test_daily_run_without_any_cost_category_makes_7_requests(s3: Any) -> None:
+def test_daily_run_without_any_cost_category_makes_9_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26, env=LOOKED_UP, cost_category=False)
 
     assert status == 200
@@ -199,20 +209,22 @@ def test_daily_run_without_any_cost_category_makes_7_requests(s3: Any) -> None:
     # usage-type grouping instead.
     assert sent(lce) == sorted(
         [
-            ("GetCostCategories", "2026-11-01", "2026-11-26"),
+            ("GetCostCategories", "2026-11-01", "2026-11-25"),
             cau(USAGE, "2025-10-01", "2025-12-01"),
-            cau(USAGE, "2026-09-01", "2026-11-26"),
-            cau(USAGE, "2026-10-01", "2026-10-26"),
-            cau(SERVICE, "2026-09-01", "2026-11-26"),
-            cau(SERVICE, "2026-10-01", "2026-10-26"),
+            cau(USAGE, "2026-09-01", "2026-11-25"),
+            cau(USAGE, "2026-10-01", "2026-10-25"),
+            cau(SERVICE, "2026-09-01", "2026-11-25"),
+            cau(SERVICE, "2026-10-01", "2026-10-25"),
+            cau(CHARGES, "2025-10-01", "2025-12-01"),
+            cau(CHARGES, "2026-09-01", "2026-11-25"),
             ("GetCostForecast", "2026-11-26", "2026-12-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 5, "GetCostCategories": 1, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostCategories": 1, "GetCostForecast": 1})
 
 
-def test_daily_run_after_last_month_is_final_still_makes_8_requests(s3: Any) -> None:
+def test_daily_run_after_last_month_is_final_still_makes_10_requests(s3: Any) -> None:
     # October is published with final data (it closed on 4 November), so only November
     # month-to-date is written: its windows no longer chain with September, and storage needs
     # the like-for-like window and November-to-date, which do not touch.
@@ -226,23 +238,27 @@ def test_daily_run_after_last_month_is_final_still_makes_8_requests(s3: Any) -> 
     assert sent(lce) == sorted(
         [
             cau(USAGE, "2025-11-01", "2025-12-01"),
-            cau(USAGE, "2026-10-01", "2026-11-26"),
+            cau(USAGE, "2026-10-01", "2026-11-25"),
             cau(COST_CENTER, "2025-11-01", "2025-12-01"),
-            cau(COST_CENTER, "2026-10-01", "2026-11-26"),
-            cau(COST_CENTER, "2026-10-01", "2026-10-26"),
-            cau(SERVICE, "2026-10-01", "2026-10-26"),
-            cau(SERVICE, "2026-11-01", "2026-11-26"),
+            cau(COST_CENTER, "2026-10-01", "2026-11-25"),
+            cau(COST_CENTER, "2026-10-01", "2026-10-25"),
+            cau(SERVICE, "2026-10-01", "2026-10-25"),
+            cau(SERVICE, "2026-11-01", "2026-11-25"),
+            cau(CHARGES, "2025-11-01", "2025-12-01"),
+            cau(CHARGES, "2026-10-01", "2026-11-25"),
             ("GetCostForecast", "2026-11-26", "2026-12-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 9, "GetCostForecast": 1})
 
 
-def test_daily_run_on_the_first_makes_5_requests(s3: Any) -> None:
+@pytest.mark.parametrize("day", [1, 2])
+def test_daily_run_on_the_first_and_second_makes_7_requests(s3: Any, day: int) -> None:
     # 1 December 2026 writes only November: current November, prev October, yoy November
-    # 2025. No month-to-date period, so no like-for-like window and no forecast.
-    status, body, lce = run(s3, datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
+    # 2025. No month-to-date period, so no like-for-like window and no forecast. On the 2nd
+    # the only day of December, the 1st, is still loading (1 settle day): the same.
+    status, body, lce = run(s3, datetime(2026, 12, day, 6, 0, tzinfo=UTC))
 
     assert status == 200
     assert body["succeeded"] == ["2026-11"]
@@ -253,15 +269,18 @@ def test_daily_run_on_the_first_makes_5_requests(s3: Any) -> None:
             cau(COST_CENTER, "2025-11-01", "2025-12-01"),
             cau(COST_CENTER, "2026-10-01", "2026-12-01"),
             cau(SERVICE, "2026-10-01", "2026-12-01"),
+            cau(CHARGES, "2025-11-01", "2025-12-01"),
+            cau(CHARGES, "2026-10-01", "2026-12-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 5})
+    assert_reported(s3, body, {"GetCostAndUsage": 7})
 
 
-def test_daily_run_on_31_march_after_a_28_day_february_makes_6_requests(s3: Any) -> None:
-    # The like-for-like window of 31 March 2026 is all of February (28 days < 30), the same
-    # window as the previous month, so it is fetched once, inside the January..March chain.
+def test_daily_run_on_31_march_after_a_28_day_february_makes_8_requests(s3: Any) -> None:
+    # The month to date of 31 March 2026 is [03-01, 03-30): 29 days. Its like-for-like window
+    # is all of February (28 days < 29), the same window as the previous month, so it is
+    # fetched once, inside the January..March chain.
     status, body, lce = run(s3, datetime(2026, 3, 31, 6, 0, tzinfo=UTC))
 
     assert status == 200
@@ -269,18 +288,20 @@ def test_daily_run_on_31_march_after_a_28_day_february_makes_6_requests(s3: Any)
     assert sent(lce) == sorted(
         [
             cau(USAGE, "2025-02-01", "2025-04-01"),
-            cau(USAGE, "2026-01-01", "2026-03-31"),
+            cau(USAGE, "2026-01-01", "2026-03-30"),
             cau(COST_CENTER, "2025-02-01", "2025-04-01"),
-            cau(COST_CENTER, "2026-01-01", "2026-03-31"),
-            cau(SERVICE, "2026-01-01", "2026-03-31"),
+            cau(COST_CENTER, "2026-01-01", "2026-03-30"),
+            cau(SERVICE, "2026-01-01", "2026-03-30"),
+            cau(CHARGES, "2025-02-01", "2025-04-01"),
+            cau(CHARGES, "2026-01-01", "2026-03-30"),
             ("GetCostForecast", "2026-03-31", "2026-04-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 5, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1})
 
 
-def test_backfill_of_13_months_makes_3_requests(s3: Any) -> None:
+def test_backfill_of_13_months_makes_4_requests(s3: Any) -> None:
     # October 2026 back to October 2025, each with its previous and year-ago month. Cost
     # Explorer keeps 2025-10-01 onwards, so September 2025 and the year-ago months before
     # October 2025 are known unavailable without asking; everything else is one chain,
@@ -294,13 +315,14 @@ def test_backfill_of_13_months_makes_3_requests(s3: Any) -> None:
             cau(USAGE, "2025-10-01", "2026-11-01"),
             cau(COST_CENTER, "2025-10-01", "2026-11-01"),
             cau(SERVICE, "2025-10-01", "2026-11-01"),
+            cau(CHARGES, "2025-10-01", "2026-11-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 3})
+    assert_reported(s3, body, {"GetCostAndUsage": 4})
 
 
-def test_backfill_looking_up_the_cost_category_makes_4_requests(s3: Any) -> None:
+def test_backfill_looking_up_the_cost_category_makes_5_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26, {"backfill": True}, env=LOOKED_UP)
 
     assert status == 200
@@ -310,7 +332,8 @@ def test_backfill_looking_up_the_cost_category_makes_4_requests(s3: Any) -> None
             cau(USAGE, "2025-10-01", "2026-11-01"),
             cau(COST_CENTER, "2025-10-01", "2026-11-01"),
             cau(SERVICE, "2025-10-01", "2026-11-01"),
+            cau(CHARGES, "2025-10-01", "2026-11-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 3, "GetCostCategories": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 4, "GetCostCategories": 1})

@@ -10,6 +10,7 @@ def test_defaults_from_a_minimal_environment() -> None:
     assert settings.cost_metric == "UnblendedCost"
     assert settings.forecast_metric == "UNBLENDED_COST"
     assert settings.history_months == 13
+    assert settings.mtd_settle_days == 1
 
 
 def test_every_setting_read_from_the_environment() -> None:
@@ -23,6 +24,7 @@ def test_every_setting_read_from_the_environment() -> None:
             "WORKLOAD_TAG_KEY": "team:app",
             "COST_METRIC": "AmortizedCost",
             "CE_HISTORY_MONTHS": "38",
+            "MTD_SETTLE_DAYS": "3",
         }
     )
     assert settings.destination == S3Destination("cost-data", "reports/aws")
@@ -32,6 +34,7 @@ def test_every_setting_read_from_the_environment() -> None:
     assert settings.workload_tag_key == "team:app"
     assert settings.forecast_metric == "AMORTIZED_COST"
     assert settings.history_months == 38
+    assert settings.mtd_settle_days == 3
 
 
 @pytest.mark.parametrize(
@@ -47,6 +50,9 @@ def test_every_setting_read_from_the_environment() -> None:
         ({"COST_CATEGORY_NAME": "Team/Cost"}, "COST_CATEGORY_NAME='Team/Cost' is not valid"),
         ({"CE_HISTORY_MONTHS": "39"}, "CE_HISTORY_MONTHS='39' is not valid"),
         ({"CE_HISTORY_MONTHS": "x"}, "CE_HISTORY_MONTHS='x' is not valid"),
+        ({"MTD_SETTLE_DAYS": "4"}, "MTD_SETTLE_DAYS='4' is not valid: accepted is a whole"),
+        ({"MTD_SETTLE_DAYS": "-1"}, "MTD_SETTLE_DAYS='-1' is not valid"),
+        ({"MTD_SETTLE_DAYS": "²"}, "MTD_SETTLE_DAYS='²' is not valid"),
     ],
 )
 def test_bad_settings_name_variable_value_and_what_is_accepted(

@@ -51,6 +51,7 @@ OPTION_OF_VARIABLE = {
     "DATA_SOURCE": "--source",
     "DATA_EXPORT_LOCATION": "--export",
     "QUERY_ENGINE": "--engine",
+    "MTD_SETTLE_DAYS": "--settle-days",
     "DATA_BUCKET": "--output",
     "DATA_PREFIX": "--output",
 }
@@ -110,6 +111,11 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--engine",
             type=click.Choice(QUERY_ENGINES),
             help="what aggregates the export [env QUERY_ENGINE, duckdb]",
+        ),
+        click.option(
+            "--settle-days",
+            help="days before today left out of the month to date while Cost Explorer still "
+            "loads them, 0-3 [env MTD_SETTLE_DAYS, 1]",
         ),
         click.option("--json", "as_json", is_flag=True, help="print the result document as JSON"),
         _today_option,
@@ -200,6 +206,7 @@ def _settings(options: Mapping[str, Any]) -> Settings:
         "DATA_SOURCE": options["source"],
         "DATA_EXPORT_LOCATION": options["export"],
         "QUERY_ENGINE": options["engine"],
+        "MTD_SETTLE_DAYS": options["settle_days"],
     }
     try:
         return Settings.build(_destination(options["output"]), os.environ, overrides)

@@ -164,6 +164,23 @@ MTD_COMPARISON_FIELDS = {
 PRIOR_CENTER_FIELDS = {"name": STRING, "prior_partial_cost_usd": MONEY, "workloads": ARRAY}
 PRIOR_WORKLOAD_FIELDS = {"name": STRING, "prior_partial_cost_usd": MONEY}
 COLLECTION_FIELDS = {"ce_requests": COUNT}
+SCHEMA_VERSIONS = (1, 2)
+# Schema 2 (service-aware categories, taggable coverage, complete days, storage classes).
+TAGGING_V2_FIELDS = {
+    "tagged_cost_usd": MONEY,
+    "untagged_cost_usd": MONEY,
+    "tagged_percentage": PERCENT,
+    "untaggable_cost_usd": MONEY,
+}
+STORAGE_CLASS_FIELDS = {
+    "service": STRING,
+    "usage_type": STRING,
+    "storage_class": STRING,
+    "average_bytes": COUNT,
+    "cost_usd": MONEY,
+    "prev_month_average_bytes": COUNT,
+    "prev_month_cost_usd": MONEY,
+}
 INDEX_FIELDS = {"periods": ARRAY, "updated_at": TIMESTAMP}
 
 
@@ -279,8 +296,10 @@ def _check_summary(store: ObjectStore, period: str, problems: list[str]) -> dict
         report.add(f"is {_show(summary)}, expected a JSON object")
         return None
     report.fields("", summary, SUMMARY_FIELDS)
-    if summary.get("schema_version") != 1 and INT.accepts(summary.get("schema_version")):
-        report.add(f"schema_version is {summary['schema_version']}, expected 1")
+    version = summary.get("schema_version")
+    if INT.accepts(version) and version not in SCHEMA_VERSIONS:
+        report.add(f"schema_version is {version}, expected one of 1, 2")
+    is_v2 = version != 1  # a summary without a version is held to the newest schema
     if PERIOD.accepts(summary.get("period")) and summary["period"] != period:
         report.add(f"period is {summary['period']}, but the file is in folder {period}")
     _check_periods(report, period, summary)
@@ -294,8 +313,11 @@ def _check_summary(store: ObjectStore, period: str, problems: list[str]) -> dict
     if isinstance(summary.get("cost_centers"), list):
         _check_cost_centers(report, summary["cost_centers"], summary.get("totals"))
     if isinstance(summary.get("tagging_coverage"), dict):
-        _check_tagging(report, summary["tagging_coverage"], summary.get("totals"))
+        _check_tagging(report, summary["tagging_coverage"], summary.get("totals"), is_v2)
     _check_mtd_comparison(report, summary, is_mtd)
+    if is_v2:
+        _check_data_through(report, summary, is_mtd)
+        _check_storage_classes(report, summary)
     if isinstance(summary.get("collection"), dict):
         report.fields("collection", summary["collection"], COLLECTION_FIELDS)
     return summary
@@ -385,16 +407,70 @@ def _check_sum(
         report.add(f"{where} add up to {added:.2f} in {key}, but {total_name} is {total:.2f}")
 
 
-def _check_tagging(report: _Report, coverage: dict, totals: Any) -> None:
-    """§3.4: the tagged and untagged parts add up to the current total."""
-    if not report.fields("tagging_coverage", coverage, TAGGING_FIELDS):
+def _check_tagging(report: _Report, coverage: dict, totals: Any, is_v2: bool) -> None:
+    """§3.4: tagged, untagged (and in schema 2 untaggable) add up to the current total.
+
+    Schema 2 counts usage only, so the percentage lies within 0..100 whenever both usage
+    parts are >= 0; schema 1 clamped it into that range.
+    """
+    spec = TAGGING_V2_FIELDS if is_v2 else TAGGING_FIELDS
+    if not report.fields("tagging_coverage", coverage, spec):
         return
-    if isinstance(totals, dict) and MONEY.accepts(totals.get("current_cost_usd")):
-        parts = coverage["tagged_cost_usd"] + coverage["untagged_cost_usd"]
-        if abs(parts - totals["current_cost_usd"]) > 2 * CENT + _EPSILON:
+    parts = coverage["tagged_cost_usd"] + coverage["untagged_cost_usd"]
+    if is_v2:
+        parts += coverage["untaggable_cost_usd"]
+        usage_parts = (coverage["tagged_cost_usd"], coverage["untagged_cost_usd"])
+        if min(usage_parts) >= 0 and not 0 <= coverage["tagged_percentage"] <= 100:
             report.add(
-                f"tagging_coverage tagged + untagged is {parts:.2f}, but "
-                f"totals.current_cost_usd is {totals['current_cost_usd']:.2f}"
+                f"tagging_coverage.tagged_percentage is {coverage['tagged_percentage']}, "
+                "outside 0..100 although tagged and untagged usage are not negative"
+            )
+    if (
+        isinstance(totals, dict)
+        and MONEY.accepts(totals.get("current_cost_usd"))
+        and abs(parts - totals["current_cost_usd"]) > 3 * CENT + _EPSILON
+    ):
+        names = "tagged + untagged" + (" + untaggable" if is_v2 else "")
+        report.add(
+            f"tagging_coverage {names} is {parts:.2f}, but "
+            f"totals.current_cost_usd is {totals['current_cost_usd']:.2f}"
+        )
+
+
+def _check_data_through(report: _Report, summary: dict, is_mtd: bool) -> None:
+    """§5: a month-to-date summary names the last day it includes, inside its month."""
+    through = summary.get("data_through")
+    if not is_mtd:
+        if through is not None:
+            report.add("data_through is given, but the month is complete")
+        return
+    if not DATE.accepts(through):
+        report.add(f"data_through is {_show(through)}, expected {DATE.description}")
+        return
+    if PERIOD.accepts(summary.get("period")) and not through.startswith(summary["period"]):
+        report.add(f"data_through {through} is not in the month {summary['period']}")
+
+
+def _check_storage_classes(report: _Report, summary: dict) -> None:
+    """Schema 2: storage classes are scoped like storage_metrics, so their volumes add up."""
+    classes = summary.get("storage_classes")
+    if not isinstance(classes, list):
+        report.add(f"storage_classes is {_show(classes)}, expected {ARRAY.description}")
+        return
+    complete = all(
+        report.fields(f"storage_classes[{index}]", entry, STORAGE_CLASS_FIELDS)
+        for index, entry in enumerate(classes)
+    )
+    metrics = summary.get("storage_metrics")
+    if not complete or not isinstance(metrics, dict):
+        return
+    total = metrics.get("total_volume_bytes")
+    if COUNT.accepts(total):
+        added = sum(entry["average_bytes"] for entry in classes)
+        if abs(added - total) > len(classes):
+            report.add(
+                f"storage_classes add up to {added} bytes, but "
+                f"storage_metrics.total_volume_bytes is {total}"
             )
 
 

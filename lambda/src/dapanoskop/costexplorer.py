@@ -9,6 +9,7 @@ may be split across pages.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,30 @@ def error_code(error: Exception) -> str:
     if isinstance(error, ClientError):
         return str(error.response.get("Error", {}).get("Code", "ClientError"))
     return type(error).__name__
+
+
+# Refusals that mean "these dates are outside the history you have". Error codes from
+# botocore's Cost Explorer model (GetCostAndUsage errors: DataUnavailableException "The
+# requested data is unavailable", BillExpirationException "The requested report expired");
+# ValidationException is not modeled and also covers bad requests, so only its date-history
+# messages count, e.g. "To retrieve data beyond the past 14 months, your start date needs to be
+# the first day of the month" (reported against the live API, redhat-performance/
+# cloud-governance PR #1011, 2026) and "Start date is more than 14 days ago" (boto3 #2369).
+_HISTORY_CODES = frozenset({"DataUnavailableException", "BillExpirationException"})
+_HISTORY_MESSAGE = re.compile(
+    r"beyond the past|too old|older than|historical|history|retention|expired|"
+    r"more than \d+ (?:days|months) ago|not available|unavailable",
+    re.IGNORECASE,
+)
+
+
+def is_history_refusal(error: ClientError) -> bool:
+    """True when Cost Explorer refused a request because its dates are outside its history."""
+    code = error_code(error)
+    if code in _HISTORY_CODES:
+        return True
+    message = str(error.response.get("Error", {}).get("Message", ""))
+    return code == "ValidationException" and bool(_HISTORY_MESSAGE.search(message))
 
 
 @dataclass
@@ -71,8 +96,8 @@ class CostExplorer:
         Each page's groups are turned into `parse_group`'s records before the next page is
         asked for, so a run never holds botocore's parsed pages (about three times the size
         of the records) for more than one page.
-        Raises the modeled `DataUnavailableException` unchanged (callers decide what an
-        unavailable range means) and wraps every other failure in CostExplorerError.
+        Raises history refusals (`is_history_refusal`) unchanged, so callers decide what an
+        unavailable range means, and wraps every other failure in CostExplorerError.
         """
         merged: dict[tuple[str, str], PeriodResult[T]] = {}
         token: str | None = None
@@ -81,7 +106,7 @@ class CostExplorer:
             try:
                 page = self._call("GetCostAndUsage", params)
             except ClientError as error:
-                if error_code(error) == "DataUnavailableException":
+                if is_history_refusal(error):
                     raise
                 raise CostExplorerError("GetCostAndUsage", detail, error) from error
             except BotoCoreError as error:

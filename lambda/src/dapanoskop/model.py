@@ -21,6 +21,7 @@ class Grouping(StrEnum):
     WORKLOAD_USAGE_TYPE = "workload_usage_type"  # TAG <tag key> x DIMENSION USAGE_TYPE
     WORKLOAD_COST_CENTER = "workload_cost_center"  # TAG <tag key> x COST_CATEGORY <name>
     SERVICE_USAGE_TYPE = "service_usage_type"  # DIMENSION SERVICE x DIMENSION USAGE_TYPE
+    RECORD_TYPE_USAGE_TYPE = "record_type_usage_type"  # DIMENSION RECORD_TYPE x USAGE_TYPE
 
 
 class Status(StrEnum):
@@ -111,6 +112,21 @@ class ServiceLine:
     unit: str
 
 
+@dataclass(frozen=True, slots=True)
+class ChargeLine:
+    """Cost of one (record type, usage type) in a window: what kind of charge a usage type is.
+
+    Cost Explorer's RECORD_TYPE ("charge type" in the console: `Usage`, `Tax`, `Credit`,
+    `Refund`, `Fee`, `RIFee`, `SavingsPlanRecurringFee`, ...) says whether a cost pays for usage
+    or is a tax, credit, refund or fee, whatever its usage type is called. Categories and
+    tagging coverage are decided from it (contract §3.4, §4).
+    """
+
+    record_type: str
+    usage_type: str
+    cost: Decimal
+
+
 @dataclass(frozen=True)
 class WindowData:
     """Everything collected for one window; a grouping not asked for is None."""
@@ -120,10 +136,13 @@ class WindowData:
     usage: tuple[UsageLine, ...] | None = None
     cost_centers: tuple[CostCenterLine, ...] | None = None
     services: tuple[ServiceLine, ...] | None = None
+    charges: tuple[ChargeLine, ...] | None = None
 
     @property
     def has_cost(self) -> bool:
         """True when Cost Explorer reported any line at all for this window."""
         return any(
-            lines for lines in (self.usage, self.cost_centers, self.services) if lines is not None
+            lines
+            for lines in (self.usage, self.cost_centers, self.services, self.charges)
+            if lines is not None
         )

@@ -44,6 +44,11 @@ class SummarySpec:
         """The window the current one is compared with for storage: M-1, or like-for-like."""
         return self.like_for_like or self.prev_month
 
+    @property
+    def data_through(self) -> date | None:
+        """Month-to-date: the last day the current window includes; None for a whole month."""
+        return self.current.end - timedelta(days=1) if self.is_mtd else None
+
     def windows(self) -> tuple[Window, ...]:
         """Every distinct window of this summary."""
         found = [self.current, self.prev_month, self.yoy]
@@ -64,30 +69,49 @@ def complete_month_spec(month_start: date) -> SummarySpec:
     )
 
 
-def mtd_spec(today: date) -> SummarySpec:
-    """Month-to-date summary on day d > 1: [M-01, today) against M-1, M-12 and like-for-like.
+# Days at the end of the month to date that are left out because Cost Explorer is still
+# loading them ("AWS billing information updates up to three times daily": a day is complete
+# about a day later). Default of MTD_SETTLE_DAYS; see README "Complete days".
+DEFAULT_SETTLE_DAYS = 1
 
-    The like-for-like window covers the same number of days (d-1) from the start of M-1,
-    cut at the end of M-1 when M-1 is shorter (e.g. 31 March against February).
+
+def mtd_end(today: date, settle_days: int = DEFAULT_SETTLE_DAYS) -> date:
+    """The exclusive end of the month-to-date window: `today - settle_days`."""
+    return today - timedelta(days=settle_days)
+
+
+def has_mtd(today: date, settle_days: int = DEFAULT_SETTLE_DAYS) -> bool:
+    """False when the month-to-date window would be empty: the day behaves like the 1st."""
+    return mtd_end(today, settle_days) > today.replace(day=1)
+
+
+def mtd_spec(today: date, settle_days: int = DEFAULT_SETTLE_DAYS) -> SummarySpec:
+    """Month-to-date summary: [M-01, today - settle_days) against M-1, M-12 and like-for-like.
+
+    The like-for-like window covers the same number of days from the start of M-1, cut at the
+    end of M-1 when M-1 is shorter (e.g. 31 March against February).
     """
-    if today.day == 1:
-        raise ValueError("there is no month-to-date period on the first day of a month")
+    if not has_mtd(today, settle_days):
+        raise ValueError(
+            f"there is no month-to-date period on {today} with {settle_days} settle days"
+        )
     first = today.replace(day=1)
+    end = mtd_end(today, settle_days)
     prev_first = add_months(first, -1)
-    like_for_like_end = min(prev_first + timedelta(days=today.day - 1), first)
+    like_for_like_end = min(prev_first + (end - first), first)
     return SummarySpec(
         period=month_window(first).label,
         is_mtd=True,
-        current=Window(first, today),
+        current=Window(first, end),
         prev_month=month_window(prev_first),
         yoy=month_window(add_months(first, -12)),
         like_for_like=Window(prev_first, like_for_like_end),
     )
 
 
-def daily_specs(today: date) -> list[SummarySpec]:
-    """What a daily run writes: month-to-date M (not on the 1st) and the complete month M-1."""
-    specs = [] if today.day == 1 else [mtd_spec(today)]
+def daily_specs(today: date, settle_days: int = DEFAULT_SETTLE_DAYS) -> list[SummarySpec]:
+    """What a daily run writes: month-to-date M (when it has a complete day) and month M-1."""
+    specs = [mtd_spec(today, settle_days)] if has_mtd(today, settle_days) else []
     specs.append(complete_month_spec(add_months(today.replace(day=1), -1)))
     return specs
 

@@ -87,7 +87,7 @@ def run_daily(settings: Settings, ce_client: Any, store: ObjectStore, now: datet
     """The scheduled run: month-to-date M and, while it is not final yet, M-1."""
     result = RunResult(mode="daily", destination=str(settings.destination))
     specs = []
-    for spec in daily_specs(now.date()):
+    for spec in daily_specs(now.date(), settings.mtd_settle_days):
         if not spec.is_mtd and _is_final(store, spec.period):
             result.skipped.append(Skipped(spec.period, "already published with final data"))
         else:

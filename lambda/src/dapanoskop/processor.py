@@ -14,11 +14,11 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOp
 from decimal import localcontext as decimal_context
 from typing import Any
 
-from dapanoskop.categories import categorize
 from dapanoskop.formats import iso_utc
 from dapanoskop.model import Window, WindowData
 from dapanoskop.periods import SummarySpec
 from dapanoskop.processing import sources
+from dapanoskop.processing.charges import Classifier, classifier, coverage
 from dapanoskop.processing.costcenters import (
     cost_center_tree,
     cost_centers_json,
@@ -27,11 +27,16 @@ from dapanoskop.processing.costcenters import (
 )
 from dapanoskop.processing.rounding import money, percent
 from dapanoskop.processing.rows import UsageTypeRow, WorkloadRow
-from dapanoskop.processing.storage import storage_metrics_json, storage_scope, storage_totals
+from dapanoskop.processing.storage import (
+    storage_classes_json,
+    storage_metrics_json,
+    storage_scope,
+    storage_totals,
+)
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Fixed arithmetic, whatever context the caller has set: identical input, identical digits.
 _DECIMAL = Context(
@@ -97,6 +102,7 @@ def _build(
     for window in tree_windows:
         _warn_if_groupings_disagree(data[window])
     tree = cost_center_tree([sources.cost_by_cost_center(data[w]) for w in tree_windows])
+    classify = classifier(data[window] for window in spec.windows())
     summary: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "collected_at": iso_utc(collected_at),
@@ -113,9 +119,12 @@ def _build(
         "totals": _totals(spec, data, forecast_total),
         "storage_config": {"include_efs": options.include_efs, "include_ebs": options.include_ebs},
         "storage_metrics": _storage_metrics(spec, data, options),
+        "storage_classes": _storage_classes(spec, data, options),
         "cost_centers": cost_centers_json(tree),
-        "tagging_coverage": _tagging_coverage(data[spec.current]),
+        "tagging_coverage": _tagging_coverage(data[spec.current], classify),
     }
+    if spec.data_through is not None:
+        summary["data_through"] = spec.data_through.isoformat()
     if spec.like_for_like is not None:
         summary["mtd_comparison"] = {
             "prior_partial_start": spec.like_for_like.start.isoformat(),
@@ -127,7 +136,7 @@ def _build(
         period=spec.period,
         summary=summary,
         workload_rows=workload_rows(tree, labels),
-        usage_rows=_usage_rows(three, data),
+        usage_rows=_usage_rows(three, data, classify),
     )
 
 
@@ -163,33 +172,39 @@ def _storage_metrics(
     return storage_metrics_json(current, comparison, is_mtd=spec.is_mtd)
 
 
-def _tagging_coverage(current: WindowData) -> dict[str, float]:
-    """§3.4 for the current window.
-
-    The percentage is tagged / (tagged + untagged) x 100, 0 when that total is 0, and then
-    clamped into 0..100: with credits one part can be negative (tagged 100, untagged -20
-    gives 125 %), and "more than all of the cost is tagged" would mislead, so such a month
-    shows 100 % (or 0 % when the tagged part is the negative one).
-    """
-    tagged, untagged = sources.tagged_and_untagged(current)
-    total = tagged + untagged
-    share = sources.ZERO if total == 0 else tagged / total * _HUNDRED
+def _tagging_coverage(current: WindowData, classify: Classifier) -> dict[str, float]:
+    """§3.4 for the current window, over usage charges only (see processing.charges)."""
+    found = coverage(current, classify.services)
     return {
-        "tagged_cost_usd": money(tagged),
-        "untagged_cost_usd": money(untagged),
-        "tagged_percentage": percent(min(max(share, sources.ZERO), _HUNDRED)),
+        "tagged_cost_usd": money(found.tagged),
+        "untagged_cost_usd": money(found.untagged),
+        "tagged_percentage": percent(found.percentage),
+        "untaggable_cost_usd": money(found.untaggable),
     }
 
 
+def _storage_classes(
+    spec: SummarySpec, data: Mapping[Window, WindowData], options: ReportOptions
+) -> list[dict[str, Any]]:
+    scope = storage_scope(include_efs=options.include_efs, include_ebs=options.include_ebs)
+    return storage_classes_json(
+        sources.service_lines(data[spec.current]),
+        sources.service_lines(data[spec.comparison]),
+        spec.current,
+        spec.comparison,
+        scope,
+    )
+
+
 def _usage_rows(
-    windows: tuple[Window, ...], data: Mapping[Window, WindowData]
+    windows: tuple[Window, ...], data: Mapping[Window, WindowData], classify: Classifier
 ) -> tuple[UsageTypeRow, ...]:
     """§7: one row per (workload, usage type, period) with a non-zero cost or quantity."""
     rows = [
         UsageTypeRow(
             workload=workload,
             usage_type=usage_type,
-            category=categorize(usage_type).value,
+            category=classify(usage_type).value,
             period=window.label,
             cost_usd=cost,
             usage_quantity=quantity,

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dapanoskop.periods import DEFAULT_SETTLE_DAYS
+
 # Cost Explorer cost metrics (GetCostAndUsage names) with the GetCostForecast enum of each.
 COST_METRICS: dict[str, str] = {
     "UnblendedCost": "UNBLENDED_COST",
@@ -26,6 +28,8 @@ DEFAULT_METRIC = "UnblendedCost"
 # Cost Explorer keeps 13 months plus the current one; multi-year data (opt-in) keeps 38.
 DEFAULT_HISTORY_MONTHS = 13
 MAX_HISTORY_MONTHS = 38
+# Days left out at the end of the month to date while Cost Explorer still loads them.
+MAX_SETTLE_DAYS = 3
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
@@ -74,6 +78,7 @@ class Settings:
     workload_tag_key: str = DEFAULT_TAG_KEY
     cost_metric: str = DEFAULT_METRIC
     history_months: int = DEFAULT_HISTORY_MONTHS
+    mtd_settle_days: int = DEFAULT_SETTLE_DAYS
     # Where cost data comes from: Cost Explorer (None) or a CUR 2.0 data export.
     data_export: DataExportSettings | None = None
 
@@ -118,6 +123,7 @@ class Settings:
             cost_metric=_metric(values.get("COST_METRIC", "")),
             history_months=_history_months(values.get("CE_HISTORY_MONTHS", "")),
             data_export=data_export_settings(values),
+            mtd_settle_days=_settle_days(values.get("MTD_SETTLE_DAYS", "")),
         )
 
 
@@ -288,3 +294,18 @@ def _athena_settings(values: Mapping[str, str]) -> AthenaSettings:
         output_location=output,
         partition_column=names["ATHENA_PARTITION_COLUMN"],
     )
+
+
+def _settle_days(raw: str) -> int:
+    value = raw.strip()
+    if not value:
+        return DEFAULT_SETTLE_DAYS
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_SETTLE_DAYS:
+        raise SettingsError(
+            "MTD_SETTLE_DAYS",
+            raw,
+            f"a whole number of days from 0 to {MAX_SETTLE_DAYS} (default "
+            f"{DEFAULT_SETTLE_DAYS}: the month to date ends before yesterday, which Cost "
+            "Explorer is still loading)",
+        )
+    return int(value)

@@ -32,6 +32,7 @@ from dapanoskop.dataexport.sql import (
     sets_by_mask,
 )
 from dapanoskop.model import (
+    ChargeLine,
     CostCenterLine,
     Grouping,
     ServiceLine,
@@ -44,10 +45,18 @@ from dapanoskop.periods import SummarySpec
 
 logger = logging.getLogger(__name__)
 
+# Each Cost Explorer grouping, the grouping set that answers it and its WindowData field.
 _GROUPING_SETS = {
     Grouping.WORKLOAD_USAGE_TYPE: GroupingSet.USAGE,
     Grouping.WORKLOAD_COST_CENTER: GroupingSet.COST_CENTERS,
     Grouping.SERVICE_USAGE_TYPE: GroupingSet.SERVICES,
+    Grouping.RECORD_TYPE_USAGE_TYPE: GroupingSet.CHARGES,
+}
+_FIELDS = {
+    Grouping.WORKLOAD_USAGE_TYPE: "usage",
+    Grouping.WORKLOAD_COST_CENTER: "cost_centers",
+    Grouping.SERVICE_USAGE_TYPE: "services",
+    Grouping.RECORD_TYPE_USAGE_TYPE: "charges",
 }
 
 
@@ -126,7 +135,10 @@ def collect_export(
             metric=metric(config.cost_metric),
             tag_key=config.workload_tag_key,
             cost_category=cost_category,
-            sets=(*(_GROUPING_SETS[g] for g in plan), GroupingSet.BILLING_PERIOD),
+            sets=(
+                *(_GROUPING_SETS[g] for g in _GROUPING_SETS if g in plan),
+                GroupingSet.BILLING_PERIOD,
+            ),
         )
         files = [f for period in periods for f in location.data_files(period)]
         result.files_read = len(files)
@@ -141,18 +153,11 @@ def collect_export(
             continue
         status = Status.ESTIMATED if unfinalized.get(window.label, 0) else Status.FINAL
         parts = {
-            grouping: tuple(lines.get((window, _GROUPING_SETS[grouping]), ()))
-            if window in plan.get(grouping, ())
-            else None
+            _FIELDS[grouping]: tuple(lines.get((window, _GROUPING_SETS[grouping]), ()))
             for grouping in _GROUPING_SETS
+            if window in plan.get(grouping, ())
         }
-        result.data[window] = WindowData(
-            window=window,
-            status=status,
-            usage=parts[Grouping.WORKLOAD_USAGE_TYPE],
-            cost_centers=parts[Grouping.WORKLOAD_COST_CENTER],
-            services=parts[Grouping.SERVICE_USAGE_TYPE],
-        )
+        result.data[window] = WindowData(window=window, status=status, **parts)
     return result
 
 
@@ -197,6 +202,8 @@ def _record(grouping_set: GroupingSet, row: tuple) -> Any:
         return ServiceLine(
             _text(row, "service"), _text(row, "usage_type"), cost, quantity, sys.intern(row[_UNIT])
         )
+    if grouping_set is GroupingSet.CHARGES:
+        return ChargeLine(_text(row, "record_type"), _text(row, "usage_type"), cost)
     return None
 
 

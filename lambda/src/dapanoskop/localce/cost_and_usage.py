@@ -172,6 +172,8 @@ class CostAndUsage:
         page_size: int,
         retention_months: int,
         days_after_month_end: int,
+        history_refusal: str = "DataUnavailableException",
+        no_data_from: date | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -180,12 +182,21 @@ class CostAndUsage:
         self._page_size = page_size
         self._retention_months = retention_months
         self._days_after_month_end = days_after_month_end
+        self._history_refusal = history_refusal
+        self._no_data_from = no_data_from
         self._answers: OrderedDict[str, list[PeriodAnswer]] = OrderedDict()
 
     def handle(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """One page of the answer to a request."""
         query = parse_query(params)
-        check_retention(query.start, self._today, self._retention_months)
+        check_retention(
+            query.start,
+            query.end,
+            self._today,
+            self._retention_months,
+            refusal=self._history_refusal,
+            no_data_from=self._no_data_from,
+        )
         token = params.get("NextPageToken")
         period, offset = decode_token(token, query.digest) if token is not None else (0, 0)
         answers = self._answer(query)

@@ -30,7 +30,7 @@ class CostCategories:
     def handle(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Names, or one category's values, as a single page."""
         start, end = parse_time_period(params)
-        check_retention(start, self._today, self._retention_months)
+        check_retention(start, end, self._today, self._retention_months)
         expression = params.get("Filter")
         predicate = compile_expression(expression) if expression is not None else None
         search = (params.get("SearchString") or "").lower()

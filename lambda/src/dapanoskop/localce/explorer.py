@@ -34,6 +34,7 @@ from dapanoskop.localce.errors import CostExplorerError
 from dapanoskop.localce.forecast import CostForecast
 from dapanoskop.localce.ledger import LineItem
 from dapanoskop.localce.table import CostTable
+from dapanoskop.localce.timeline import HISTORY_REFUSALS
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,13 @@ class LocalCostExplorer:
         retention_months: int = 13,
         estimated_days_after_month_end: int = 3,
         cost_categories: Sequence[str] | None = None,
+        history_refusal: str = "DataUnavailableException",
+        no_data_from: date | None = None,
     ) -> None:
+        """`history_refusal`: the error code for a Start before retention (one of
+        `timeline.HISTORY_REFUSALS`); `no_data_from`: the first day not loaded yet."""
+        if history_refusal not in HISTORY_REFUSALS:
+            raise ValueError(f"history_refusal must be one of {sorted(HISTORY_REFUSALS)}")
         self.today = today
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self._faults: dict[str, list[_Fault]] = {}
@@ -101,6 +108,8 @@ class LocalCostExplorer:
                 page_size=page_size,
                 retention_months=retention_months,
                 days_after_month_end=estimated_days_after_month_end,
+                history_refusal=history_refusal,
+                no_data_from=no_data_from,
             ).handle,
             "GetCostCategories": CostCategories(table, today, names, retention_months).handle,
             "GetCostForecast": CostForecast(table, today).handle,

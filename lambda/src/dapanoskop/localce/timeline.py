@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from dapanoskop.localce.errors import data_unavailable, validation_error
+from dapanoskop.localce.errors import CostExplorerError, data_unavailable, validation_error
 from dapanoskop.periods import add_months
 
 GRANULARITIES = ("DAILY", "MONTHLY")
@@ -56,16 +56,41 @@ def earliest_start(today: date, retention_months: int) -> date:
     return add_months(today.replace(day=1), -retention_months)
 
 
-def check_retention(start: date, today: date, retention_months: int) -> None:
-    """DataUnavailableException for a Start outside retention or after today."""
+# How Cost Explorer refuses a Start before its history, by error code. DataUnavailableException
+# and BillExpirationException messages are the service model's doc strings (botocore
+# ce/2017-10-25 service-2.json); the ValidationException message is the one reported from the
+# live API for dates beyond 14 months (redhat-performance/cloud-governance PR #1011, 2026).
+HISTORY_REFUSALS = {
+    "DataUnavailableException": "The requested data is unavailable.",
+    "BillExpirationException": "The requested report expired. Update the date interval and try "
+    "again.",
+    "ValidationException": "To retrieve data beyond the past 14 months, your start date needs "
+    "to be the first day of the month.",
+}
+
+
+def check_retention(
+    start: date,
+    end: date,
+    today: date,
+    retention_months: int,
+    *,
+    refusal: str = "DataUnavailableException",
+    no_data_from: date | None = None,
+) -> None:
+    """Refuse a Start outside retention (with `refusal`'s code) or after today.
+
+    `no_data_from`: days from this one on are not loaded yet (a new account, or the first
+    days of a month before Cost Explorer has them): a request reaching them is refused with
+    DataUnavailableException, as for a new account (aws-facts §1.4).
+    """
     earliest = earliest_start(today, retention_months)
     if start < earliest:
-        raise data_unavailable(
-            f"Start {start.isoformat()} is before the earliest available date "
-            f"{earliest.isoformat()}"
-        )
+        raise CostExplorerError(refusal, HISTORY_REFUSALS[refusal])
     if start > today:
         raise data_unavailable(f"Start {start.isoformat()} is after today {today.isoformat()}")
+    if no_data_from is not None and end > no_data_from:
+        raise data_unavailable()
 
 
 def is_estimated(period_start: date, today: date, days_after_month_end: int) -> bool:

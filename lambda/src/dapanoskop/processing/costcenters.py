@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from dapanoskop.processing.rounding import money
+from dapanoskop.processing.rounding import cents, money
 from dapanoskop.processing.rows import WorkloadRow
 from dapanoskop.processing.sources import ZERO
 
@@ -58,8 +58,8 @@ def cost_center_tree(per_window: Sequence[PairCosts]) -> tuple[CostCenterEntry, 
 
 
 def _ordered[T: (WorkloadEntry, CostCenterEntry)](entries: list[T]) -> tuple[T, ...]:
-    """Contract order: first window's cost descending, ties by name ascending (code points)."""
-    return tuple(sorted(entries, key=lambda entry: (-entry.costs[0], entry.name)))
+    """Contract order: first window's published cost descending, ties by name (code points)."""
+    return tuple(sorted(entries, key=lambda entry: (-cents(entry.costs[0]), entry.name)))
 
 
 def cost_centers_json(tree: Sequence[CostCenterEntry]) -> list[dict[str, Any]]:

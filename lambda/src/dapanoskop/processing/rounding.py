@@ -13,9 +13,16 @@ _TENTH = Decimal("0.1")
 _ONE = Decimal(1)
 
 
+def cents(amount: Decimal) -> Decimal:
+    """Dollars as published: 2 decimals, half-up. Lists are ordered by this, not the exact
+    amount, so two workloads at 2811.8113 and 2811.8085 (both 2811.81) are ordered by name,
+    as a reader of the file (and `dapanoskop check`) sees them."""
+    return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
 def money(amount: Decimal) -> float:
     """Dollars to 2 decimals."""
-    return _plain_float(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
+    return _plain_float(cents(amount))
 
 
 def percent(value: Decimal) -> float:

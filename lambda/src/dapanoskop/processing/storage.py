@@ -19,7 +19,9 @@ from dapanoskop.categories import (
     categorize,
     is_hot_usage_type,
     is_volume_usage_type,
+    storage_class_name,
     storage_service,
+    strip_region_prefix,
 )
 from dapanoskop.model import ServiceLine, Window
 from dapanoskop.processing.rounding import money, percent, whole
@@ -80,13 +82,13 @@ def storage_totals(
     cost = byte_months = hot_byte_months = ZERO
     for line in lines:
         kind = storage_service(line.service, line.usage_type)
-        if kind not in scope or categorize(line.usage_type) is not Category.STORAGE:
+        if kind not in scope or not _is_storage_charge(line):
             continue
         cost += line.cost
         if not is_volume_usage_type(kind, line.usage_type):
             continue
-        bytes_per_unit = VOLUME_UNIT_BYTES.get(line.unit)
-        if bytes_per_unit is None:
+        line_bytes = _volume_bytes(line)
+        if line_bytes is None:
             if line.quantity:
                 logger.warning(
                     "storage volume unit unknown, left out of volume "
@@ -97,11 +99,85 @@ def storage_totals(
                     line.unit,
                 )
             continue
-        line_bytes = line.quantity * bytes_per_unit
         byte_months += line_bytes
         if is_hot_usage_type(kind, line.usage_type):
             hot_byte_months += line_bytes
     return StorageTotals(window, cost, byte_months, hot_byte_months)
+
+
+def _is_storage_charge(line: ServiceLine) -> bool:
+    return categorize(line.usage_type, frozenset({line.service})) is Category.STORAGE
+
+
+def _volume_bytes(line: ServiceLine) -> Decimal | None:
+    """Byte-months of a capacity line, or None when its unit is not a known volume unit."""
+    bytes_per_unit = VOLUME_UNIT_BYTES.get(line.unit)
+    return None if bytes_per_unit is None else line.quantity * bytes_per_unit
+
+
+@dataclass
+class _ClassTotals:
+    service: str
+    storage_class: str
+    cost: Decimal = ZERO
+    byte_months: Decimal = ZERO
+    prev_cost: Decimal = ZERO
+    prev_byte_months: Decimal = ZERO
+
+
+def storage_classes_json(
+    current: Iterable[ServiceLine],
+    comparison: Iterable[ServiceLine],
+    current_window: Window,
+    comparison_window: Window,
+    scope: frozenset[StorageService],
+) -> list[dict[str, Any]]:
+    """Volume and cost per storage class, scoped by service exactly like `storage_metrics`.
+
+    One entry per (service, usage type without region prefix) of a capacity usage type in
+    scope: S3 Standard and EFS Standard share `TimedStorage-ByteHrs` but are two entries.
+    Their volumes add up to `total_volume_bytes`. Ordered by average bytes descending, then
+    service and usage type.
+    """
+    found: dict[tuple[str, str], _ClassTotals] = {}
+    for lines, is_current in ((current, True), (comparison, False)):
+        for line in lines:
+            kind = storage_service(line.service, line.usage_type)
+            if kind not in scope or not is_volume_usage_type(kind, line.usage_type):
+                continue
+            volume = _volume_bytes(line)
+            if volume is None:
+                continue
+            bare = strip_region_prefix(line.usage_type)
+            entry = found.setdefault(
+                (line.service, bare),
+                _ClassTotals(line.service, storage_class_name(kind, bare)),
+            )
+            if is_current:
+                entry.cost += line.cost
+                entry.byte_months += volume
+            else:
+                entry.prev_cost += line.cost
+                entry.prev_byte_months += volume
+    rows = []
+    for (service, bare), entry in found.items():
+        average = entry.byte_months * current_window.hours_in_month / current_window.hours
+        prev_average = (
+            entry.prev_byte_months * comparison_window.hours_in_month / comparison_window.hours
+        )
+        rows.append(
+            {
+                "service": service,
+                "usage_type": bare,
+                "storage_class": entry.storage_class,
+                "average_bytes": whole(average),
+                "cost_usd": money(entry.cost),
+                "prev_month_average_bytes": whole(prev_average),
+                "prev_month_cost_usd": money(entry.prev_cost),
+            }
+        )
+    rows.sort(key=lambda row: (-row["average_bytes"], row["service"], row["usage_type"]))
+    return rows
 
 
 def storage_metrics_json(
