@@ -48,6 +48,7 @@ OPTION_OF_VARIABLE = {
     "WORKLOAD_TAG_KEY": "--tag-key",
     "COST_METRIC": "--metric",
     "CE_HISTORY_MONTHS": "--history-months",
+    "INCLUDE_ACCOUNTS": "--accounts",
     "DATA_SOURCE": "--source",
     "DATA_EXPORT_LOCATION": "--export",
     "QUERY_ENGINE": "--engine",
@@ -96,6 +97,12 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--history-months",
             help="months of Cost Explorer history (13, or 38 with multi-year data) "
             "[env CE_HISTORY_MONTHS]",
+        ),
+        click.option(
+            "--accounts/--no-accounts",
+            default=None,
+            help="list linked accounts in summary.json (1-2 more Cost Explorer requests a run; "
+            "free from a data export) [env INCLUDE_ACCOUNTS]",
         ),
         click.option(
             "--source",
@@ -203,6 +210,7 @@ def _settings(options: Mapping[str, Any]) -> Settings:
         "WORKLOAD_TAG_KEY": options["tag_key"],
         "COST_METRIC": options["metric"],
         "CE_HISTORY_MONTHS": options["history_months"],
+        "INCLUDE_ACCOUNTS": _flag(options["accounts"]),
         "DATA_SOURCE": options["source"],
         "DATA_EXPORT_LOCATION": options["export"],
         "QUERY_ENGINE": options["engine"],

@@ -18,6 +18,7 @@ from typing import Any
 
 from dapanoskop.localce import LocalCostExplorer
 from dapanoskop.localce.cur_export import write_cur_export
+from dapanoskop.localce.demo_catalog import ACCOUNT_NAMES
 from dapanoskop.localce.demo_org import DEMO_COST_CATEGORY, DEMO_TAG_KEY, demo_line_items
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
 from dapanoskop.settings import (
@@ -60,6 +61,7 @@ def demo_settings(output: Path, source: str = COST_EXPLORER) -> Settings:
         workload_tag_key=DEMO_TAG_KEY,
         history_months=MAX_HISTORY_MONTHS,
         data_export=data_export,
+        include_accounts=True,
     )
 
 
@@ -78,11 +80,14 @@ def run_demo(
     (`output/cur-export/`) and the pipeline reads that instead of the local Cost Explorer.
     """
     items = demo_line_items(today, months=months + YEAR_OF_HISTORY + 1)
-    cost_explorer = LocalCostExplorer(items, today, retention_months=MAX_HISTORY_MONTHS)
+    cost_explorer = LocalCostExplorer(
+        items, today, retention_months=MAX_HISTORY_MONTHS, account_names=ACCOUNT_NAMES
+    )
     client = cost_explorer.client()
     settings = demo_settings(output, source)
     if settings.data_export is not None:
-        write_cur_export(items, LocalStore(output / DEMO_EXPORT_FOLDER), DEMO_EXPORT_FOLDER, today)
+        export = LocalStore(output / DEMO_EXPORT_FOLDER)
+        write_cur_export(items, export, DEMO_EXPORT_FOLDER, today, account_names=ACCOUNT_NAMES)
     store = LocalStore(output)
     now = datetime.combine(today, time(6, 0), UTC)
     backfill = run_backfill(settings, client, store, now, months, force=True, progress=progress)

@@ -186,6 +186,7 @@ def _collect(
         workload_tag_key=settings.workload_tag_key,
         cost_category_name=cost_category,
         history_months=settings.history_months,
+        include_accounts=settings.include_accounts,
     )
     data = collect(ce, specs, config, today)
     forecasts = {
@@ -217,6 +218,7 @@ def _collect_export(
         workload_tag_key=settings.workload_tag_key,
         cost_category_name=settings.cost_category_name,
         history_months=settings.history_months,
+        include_accounts=settings.include_accounts,
     )
     # Imported here: the Cost Explorer path never loads pyarrow.dataset or DuckDB.
     from dapanoskop.dataexport.run import collect_from_export

@@ -18,6 +18,7 @@ from dapanoskop.formats import iso_utc
 from dapanoskop.model import Window, WindowData
 from dapanoskop.periods import SummarySpec
 from dapanoskop.processing import sources
+from dapanoskop.processing.accounts import accounts_json
 from dapanoskop.processing.charges import Classifier, classifier, coverage
 from dapanoskop.processing.costcenters import (
     cost_center_tree,
@@ -123,6 +124,9 @@ def _build(
         "cost_centers": cost_centers_json(tree),
         "tagging_coverage": _tagging_coverage(data[spec.current], classify),
     }
+    accounts = accounts_json([data[window] for window in three])
+    if accounts is not None:
+        summary["accounts"] = accounts
     if spec.data_through is not None:
         summary["data_through"] = spec.data_through.isoformat()
     if spec.like_for_like is not None:

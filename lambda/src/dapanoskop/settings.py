@@ -81,6 +81,8 @@ class Settings:
     mtd_settle_days: int = DEFAULT_SETTLE_DAYS
     # Where cost data comes from: Cost Explorer (None) or a CUR 2.0 data export.
     data_export: DataExportSettings | None = None
+    # summary.json `accounts` (one or two more Cost Explorer requests a run; free from an export)
+    include_accounts: bool = False
 
     @property
     def data_source(self) -> str:
@@ -123,6 +125,7 @@ class Settings:
             cost_metric=_metric(values.get("COST_METRIC", "")),
             history_months=_history_months(values.get("CE_HISTORY_MONTHS", "")),
             data_export=data_export_settings(values),
+            include_accounts=parse_bool("INCLUDE_ACCOUNTS", values.get("INCLUDE_ACCOUNTS", "")),
             mtd_settle_days=_settle_days(values.get("MTD_SETTLE_DAYS", "")),
         )
 

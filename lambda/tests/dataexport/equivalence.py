@@ -13,7 +13,7 @@ Differences that are legitimate, and the only ones allowed:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,13 @@ SOURCE_ONLY_TOTALS = (
 TOLERANCE = 1e-6
 
 
-def write_export(items: list[LineItem], today: date, tmp: Path, retention_months: int) -> Path:
+def write_export(
+    items: list[LineItem],
+    today: date,
+    tmp: Path,
+    retention_months: int,
+    account_names: Mapping[str, str] | None = None,
+) -> Path:
     """The items as a CUR 2.0 export under tmp (several files per billing period)."""
     export_root = tmp / "cur" / "my-export"
     write_cur_export(
@@ -46,6 +52,7 @@ def write_export(items: list[LineItem], today: date, tmp: Path, retention_months
         # The export reaches back as far as the local Cost Explorer's retention.
         first_period=add_months(today.replace(day=1), -retention_months),
         rows_per_file=97,
+        account_names=account_names,
     )
     return export_root
 
@@ -60,12 +67,13 @@ def run_both(
     backfill_months: int,
     retention_months: int,
     export_root: Path | None = None,
+    account_names: Mapping[str, str] | None = None,
 ) -> tuple[Path, Path, LocalCostExplorer]:
     """Backfill and daily run from the local Cost Explorer into tmp/ce and from a CUR 2.0
     export of the same items (`export_root`, written here when None) into tmp/export."""
     items = list(items)
     if export_root is None:
-        export_root = write_export(items, today, tmp, retention_months)
+        export_root = write_export(items, today, tmp, retention_months, account_names)
     folders = {}
     for name, data_export in (
         ("ce", None),
@@ -73,7 +81,10 @@ def run_both(
     ):
         out = tmp / name
         fake = LocalCostExplorer(
-            items if data_export is None else [], today, retention_months=retention_months
+            items if data_export is None else [],
+            today,
+            retention_months=retention_months,
+            account_names=account_names,
         )
         settings = Settings(
             **{**base.__dict__, "destination": LocalDestination(out), "data_export": data_export}

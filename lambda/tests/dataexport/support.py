@@ -81,7 +81,8 @@ def collect_from(
     *,
     metric: str = "UnblendedCost",
     cost_category: str | None = "Cost Center",
+    include_accounts: bool = False,
 ) -> ExportCollection:
     location = ExportLocation(LocalDestination(root), LocalStore(root))
-    config = CollectionConfig(metric, "App", cost_category, 13)
+    config = CollectionConfig(metric, "App", cost_category, 13, include_accounts=include_accounts)
     return collect_export(EmbeddedEngine(), location, specs, config, query_columns)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dapanoskop.localce import LineItem
+from dapanoskop.localce.demo_catalog import ACCOUNT_NAMES
 from dapanoskop.localce.demo_org import DEMO_COST_CATEGORY, DEMO_TAG_KEY, demo_line_items
 from dapanoskop.settings import LocalDestination, Settings
 from tests import e2e_account
@@ -21,7 +22,8 @@ TODAY = date(2026, 11, 26)
 def demo_ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[LineItem], Path]:
     """The demo organization's items and their CUR 2.0 export, written once for the module."""
     items = demo_line_items(TODAY, months=16)
-    return items, write_export(items, TODAY, tmp_path_factory.mktemp("demo"), 16)
+    folder = tmp_path_factory.mktemp("demo")
+    return items, write_export(items, TODAY, folder, 16, ACCOUNT_NAMES)
 
 
 @pytest.mark.parametrize("metric", ["UnblendedCost", "AmortizedCost", "NetAmortizedCost"])
@@ -38,6 +40,7 @@ def test_demo_organization_gives_the_same_files(
         workload_tag_key=DEMO_TAG_KEY,
         cost_metric=metric,
         history_months=16,
+        include_accounts=True,
     )
     ce, export, _ = run_both(
         items,
@@ -48,6 +51,7 @@ def test_demo_organization_gives_the_same_files(
         backfill_months=3,
         retention_months=16,
         export_root=export_root,
+        account_names=ACCOUNT_NAMES,
     )
     written = sorted(p.relative_to(ce).as_posix() for p in ce.rglob("summary.json"))
     assert written == [f"{m}/summary.json" for m in ("2026-08", "2026-09", "2026-10", "2026-11")]
@@ -63,6 +67,7 @@ def test_hand_worked_account_gives_the_same_files(tmp_path: Path, with_category:
         cost_category_name=e2e_account.COST_CATEGORY if with_category else None,
         include_efs=True,
         workload_tag_key=e2e_account.TAG_KEY,
+        include_accounts=with_category,
     )
     ce, export, _ = run_both(
         e2e_account.line_items(),

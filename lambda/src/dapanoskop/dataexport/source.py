@@ -32,6 +32,7 @@ from dapanoskop.dataexport.sql import (
     sets_by_mask,
 )
 from dapanoskop.model import (
+    AccountLine,
     ChargeLine,
     CostCenterLine,
     Grouping,
@@ -51,12 +52,14 @@ _GROUPING_SETS = {
     Grouping.WORKLOAD_COST_CENTER: GroupingSet.COST_CENTERS,
     Grouping.SERVICE_USAGE_TYPE: GroupingSet.SERVICES,
     Grouping.RECORD_TYPE_USAGE_TYPE: GroupingSet.CHARGES,
+    Grouping.LINKED_ACCOUNT: GroupingSet.ACCOUNTS,
 }
 _FIELDS = {
     Grouping.WORKLOAD_USAGE_TYPE: "usage",
     Grouping.WORKLOAD_COST_CENTER: "cost_centers",
     Grouping.SERVICE_USAGE_TYPE: "services",
     Grouping.RECORD_TYPE_USAGE_TYPE: "charges",
+    Grouping.LINKED_ACCOUNT: "accounts",
 }
 
 
@@ -123,7 +126,7 @@ def collect_export(
         config.cost_category_name,
         newest.current.label if newest.current.label in available else None,
     )
-    plan = plan_windows(specs, cost_category is not None)
+    plan = plan_windows(specs, cost_category is not None, include_accounts=config.include_accounts)
     windows = sorted({w for ws in plan.values() for w in ws})
     readable = [w for w in windows if w.label in available]
     periods = sorted({w.label for w in readable})
@@ -204,6 +207,8 @@ def _record(grouping_set: GroupingSet, row: tuple) -> Any:
         )
     if grouping_set is GroupingSet.CHARGES:
         return ChargeLine(_text(row, "record_type"), _text(row, "usage_type"), cost)
+    if grouping_set is GroupingSet.ACCOUNTS:
+        return AccountLine(_text(row, "account_id"), sys.intern(row[_ACCOUNT_NAME]), cost)
     return None
 
 
