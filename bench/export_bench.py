@@ -41,6 +41,9 @@ from dapanoskop.periods import add_months
 HERE = Path(__file__).resolve().parent
 ROWS_PER_FILE = 2_000_000
 ROWS_PER_BATCH = 250_000
+# Parquet row groups of a fixed size, whatever the export's size: a reader decodes a row group's
+# column chunk at once, so memory follows the row-group size (AWS's choice), not the export's.
+ROW_GROUP_ROWS = 65_536
 _MIB = 1024 * 1024
 
 
@@ -69,7 +72,7 @@ def write_export(account: str, today: date, root: Path, days: int) -> dict[str, 
                 writer = pq.ParquetWriter(root / key, SCHEMA, compression="snappy")
                 keys.append(key)
                 in_file = 0
-            writer.write_table(batch)
+            writer.write_table(batch, row_group_size=ROW_GROUP_ROWS)
             in_file += batch.num_rows
             rows += batch.num_rows
         if writer is not None:

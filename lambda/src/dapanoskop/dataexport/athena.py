@@ -42,7 +42,7 @@ from dapanoskop.settings import AthenaSettings
 logger = logging.getLogger(__name__)
 
 _DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
-_INTEGER_COLUMNS = {"window_id", "grouping_mask", "unfinalized"}
+_INTEGER_COLUMNS = {"window_id", "unfinalized"}
 _DECIMAL_COLUMNS = {"cost", "quantity"}
 
 

@@ -2,10 +2,10 @@
 
 Why this shape: DuckDB reads S3 only through its `httpfs` extension, which it downloads at run
 time from the internet; neither a locked-down Lambda nor our build machines can. pyarrow reads
-S3 itself (`dataexport.s3`), and DuckDB scans a registered pyarrow dataset as a stream of record
-batches, pushing the projection (only the columns the query names) into the scan. So only
-the needed column chunks of the needed billing periods' files are fetched, and memory holds the
-aggregation's groups and a few batches in flight, not the export (bench/RESULTS.md measures it).
+S3 itself (`dataexport.s3`); a pyarrow scanner streams record batches of only the columns the
+query names, one file at a time, into DuckDB's hash aggregate. So only the needed column chunks
+of the needed billing periods' files are fetched, and memory holds the aggregation's groups and
+a batch or two in flight, not the export (bench/RESULTS.md measures it).
 
 DuckDB is an optional dependency (`pip install dapanoskop[data-export]`): imported when a run
 uses this engine, never at import time.
@@ -51,9 +51,11 @@ class EmbeddedEngine:
     """
 
     name = "duckdb"
+    per_period = True  # one query per billing period (see source.collect_export)
     filesystem: fs.FileSystem | None = None
     threads: int = 2
     memory_limit: str = "1GB"
+    batch_rows: int = 65_536
     stats: dict[str, int] = field(default_factory=dict)
 
     def rows(
@@ -75,7 +77,7 @@ class EmbeddedEngine:
         try:
             connection.execute("SET preserve_insertion_order = false")
             connection.execute("SET TimeZone = 'UTC'")
-            connection.register(TABLE, self._dataset(files, columns))
+            connection.register(TABLE, self._reader(files, columns))
             cursor = connection.execute(sql)
             while True:
                 batch = cursor.fetchmany(_BATCH_ROWS)
@@ -86,6 +88,24 @@ class EmbeddedEngine:
             raise ExportError(f"cannot aggregate the export's data files: {error}") from error
         finally:
             connection.close()
+
+    def _reader(self, files: Sequence[DataFile], columns: Sequence[str]) -> Any:
+        """A stream of record batches with only `columns`, a few batches in flight.
+
+        Registering the dataset itself lets DuckDB scan it with pyarrow's default readahead
+        (16 batches x 4 files), which kept hundreds of MiB of decoded map columns in memory;
+        this scanner reads one file at a time, `batch_rows` rows a batch, one batch ahead.
+        """
+        import pyarrow.dataset as ds
+
+        scanner = ds.Scanner.from_dataset(
+            self._dataset(files, columns),
+            columns=sorted(set(columns)),
+            batch_size=self.batch_rows,
+            batch_readahead=1,
+            fragment_readahead=1,
+        )
+        return scanner.to_reader()
 
     def _dataset(self, files: Sequence[DataFile], columns: Sequence[str]) -> Any:
         import pyarrow.dataset as ds  # heavy (pyarrow.compute): loaded on first use only

@@ -25,11 +25,12 @@ from dapanoskop.collector import CollectionConfig, plan_windows
 from dapanoskop.dataexport.location import DataFile, ExportLocation
 from dapanoskop.dataexport.metrics import metric
 from dapanoskop.dataexport.sql import (
-    KEYS,
+    COLUMNS,
+    MIXED_UNITS,
+    SET_KEYS,
     GroupingSet,
     Query,
     QueryWindow,
-    sets_by_mask,
 )
 from dapanoskop.model import (
     AccountLine,
@@ -131,25 +132,32 @@ def collect_export(
     readable = [w for w in windows if w.label in available]
     periods = sorted({w.label for w in readable})
     result = ExportCollection({}, cost_category, periods, engine=getattr(engine, "name", ""))
-    if readable:
+    sets = (*(_GROUPING_SETS[g] for g in _GROUPING_SETS if g in plan), GroupingSet.BILLING_PERIOD)
+    lines: dict[tuple[Window, GroupingSet], list[Any]] = {}
+    unfinalized: dict[str, int] = {}
+    # The embedded engine runs one query per billing period: every window lies in one month,
+    # so each answer is complete, and memory follows one month of the export, not the months a
+    # backfill reads. Athena takes them all in one query (its memory is not ours).
+    batches = [periods] if not getattr(engine, "per_period", False) else [[p] for p in periods]
+    for batch in batches:
+        if not batch:
+            continue
+        in_batch = [w for w in readable if w.label in batch]
         query = Query(
-            windows=tuple(QueryWindow(i, w.start, w.end) for i, w in enumerate(readable)),
-            billing_periods=tuple(periods),
+            windows=tuple(QueryWindow(i, w.start, w.end) for i, w in enumerate(in_batch)),
+            billing_periods=tuple(batch),
             metric=metric(config.cost_metric),
             tag_key=config.workload_tag_key,
             cost_category=cost_category,
-            sets=(
-                *(_GROUPING_SETS[g] for g in _GROUPING_SETS if g in plan),
-                GroupingSet.BILLING_PERIOD,
-            ),
+            sets=sets,
         )
-        files = [f for period in periods for f in location.data_files(period)]
-        result.files_read = len(files)
-        lines, unfinalized = _parse(
-            engine.rows(query, files, columns_of(query)), readable, sets_by_mask(query.sets)
+        files = [f for period in batch for f in location.data_files(period)]
+        result.files_read += len(files)
+        batch_lines, batch_unfinalized = _parse(
+            engine.rows(query, files, columns_of(query)), in_batch, query.sets
         )
-    else:
-        lines, unfinalized = {}, {}
+        lines.update(batch_lines)
+        unfinalized.update(batch_unfinalized)
     for window in windows:
         if window.label not in available:
             result.data[window] = WindowData(window, Status.UNAVAILABLE)
@@ -164,52 +172,70 @@ def collect_export(
     return result
 
 
-_INDEX = {name: i for i, name in enumerate((*KEYS, "grouping_mask"))}
-_ACCOUNT_NAME, _COST, _QUANTITY, _UNIT, _UNFINALIZED = range(len(_INDEX), len(_INDEX) + 5)
+_POSITION = {name: i for i, name in enumerate(COLUMNS)}
+_WINDOW, _PERIOD = _POSITION["window_id"], _POSITION["billing_period"]
+_ACCOUNT_NAME, _COST, _QUANTITY = (
+    _POSITION["account_name"],
+    _POSITION["cost"],
+    _POSITION["quantity"],
+)
+_UNIT, _UNFINALIZED = _POSITION["unit"], _POSITION["unfinalized"]
 
 
 def _parse(
-    rows: Iterable[tuple], windows: Sequence[Window], set_of_mask: dict[int, GroupingSet]
+    rows: Iterable[tuple], windows: Sequence[Window], sets: Sequence[GroupingSet]
 ) -> tuple[dict[tuple[Window, GroupingSet], list[Any]], dict[str, int]]:
-    """Rows -> records per (window, set), and the count of blank invoice ids per period."""
-    lines: dict[tuple[Window, GroupingSet], list[Any]] = defaultdict(list)
-    unfinalized: dict[str, int] = {}
+    """The query's rows rolled up into each grouping's records, per window, and the count of
+    blank invoice ids per billing period.
+
+    A grouping's unit is the rows' common unit, else "N/A" (as Cost Explorer reports usage
+    summed over several units); an account's name the greatest one seen (blank sorts first).
+    """
+    rolled = {s: {} for s in sets if s is not GroupingSet.BILLING_PERIOD}
+    positions = {s: tuple(_POSITION[k] for k in SET_KEYS[s]) for s in rolled}
+    unfinalized: dict[str, int] = defaultdict(int)
     for row in rows:
-        grouping_set = set_of_mask[row[_INDEX["grouping_mask"]]]
-        if grouping_set is GroupingSet.BILLING_PERIOD:
-            unfinalized[row[_INDEX["billing_period"]]] = int(row[_UNFINALIZED])
-            continue
-        window_id = row[_INDEX["window_id"]]
-        if window_id is None:
-            continue  # line items outside every window
-        record = _record(grouping_set, row)
-        if record is not None:
-            lines[(windows[window_id], grouping_set)].append(record)
-    return lines, unfinalized
+        unfinalized[row[_PERIOD]] += int(row[_UNFINALIZED])
+        if row[_WINDOW] is None:
+            continue  # line items outside every window: they only count for finality
+        for grouping_set, sums in rolled.items():
+            key = tuple(row[p] for p in positions[grouping_set])
+            entry = sums.get(key)
+            if entry is None:
+                sums[key] = [row[_COST], row[_QUANTITY], row[_UNIT], row[_ACCOUNT_NAME]]
+                continue
+            entry[0] += row[_COST]
+            entry[1] += row[_QUANTITY]
+            if entry[2] != row[_UNIT]:
+                entry[2] = MIXED_UNITS
+            entry[3] = max(entry[3], row[_ACCOUNT_NAME])
+    lines: dict[tuple[Window, GroupingSet], list[Any]] = defaultdict(list)
+    for grouping_set, sums in rolled.items():
+        for key in sorted(sums, key=lambda k: (k[0], *(str(v) for v in k[1:]))):
+            window_id, *names = key
+            lines[(windows[window_id], grouping_set)].append(
+                _record(grouping_set, [sys.intern(n) for n in names], *sums[key])
+            )
+    return lines, dict(unfinalized)
 
 
-def _text(row: tuple, key: str) -> str:
-    return sys.intern(row[_INDEX[key]])
-
-
-def _record(grouping_set: GroupingSet, row: tuple) -> Any:
-    cost: Decimal = row[_COST]
-    quantity: Decimal = row[_QUANTITY]
+def _record(
+    grouping_set: GroupingSet,
+    names: list[str],
+    cost: Decimal,
+    quantity: Decimal,
+    unit: str,
+    account_name: str,
+) -> Any:
     if grouping_set is GroupingSet.USAGE:
-        return UsageLine(
-            _text(row, "workload"), _text(row, "usage_type"), cost, quantity, sys.intern(row[_UNIT])
-        )
+        return UsageLine(names[0], names[1], cost, quantity, sys.intern(unit))
     if grouping_set is GroupingSet.COST_CENTERS:
-        return CostCenterLine(_text(row, "workload"), _text(row, "cost_center"), cost)
+        return CostCenterLine(names[0], names[1], cost)
     if grouping_set is GroupingSet.SERVICES:
-        return ServiceLine(
-            _text(row, "service"), _text(row, "usage_type"), cost, quantity, sys.intern(row[_UNIT])
-        )
+        return ServiceLine(names[0], names[1], cost, quantity, sys.intern(unit))
     if grouping_set is GroupingSet.CHARGES:
-        return ChargeLine(_text(row, "record_type"), _text(row, "usage_type"), cost)
-    if grouping_set is GroupingSet.ACCOUNTS:
-        return AccountLine(_text(row, "account_id"), sys.intern(row[_ACCOUNT_NAME]), cost)
-    return None
+        return ChargeLine(names[0], names[1], cost)
+    return AccountLine(names[0], sys.intern(account_name), cost)
 
 
 def earliest_period(location: ExportLocation) -> date | None:

@@ -1,22 +1,25 @@
 """The one SQL builder: every grouping the processor needs, in one pass over the export.
 
 The query joins each line item to the windows it falls in (by `line_item_usage_start_date`,
-half-open like Cost Explorer's TimePeriod) and aggregates with GROUPING SETS, so a single scan
-yields every grouping of every window:
+half-open like Cost Explorer's TimePeriod; a LEFT JOIN, so line items outside every window
+still count for their billing period's finality) and aggregates once, by the union of the keys
+the requested groupings need. The source then rolls those rows up into each grouping
+(`source.py`):
 
-| set            | grouped by                                | what for (model.py)           |
+| grouping       | keys                                      | what for (model.py)           |
 |----------------|-------------------------------------------|-------------------------------|
 | usage          | window, workload, usage type              | UsageLine                     |
 | cost_centers   | window, workload, cost center             | CostCenterLine                |
 | services       | window, service, usage type               | ServiceLine                   |
-| charges        | window, line item type, usage type        | charges (record type x usage) |
-| accounts       | window, account                           | accounts                      |
-| detail         | window, workload, usage type, service,    | usage-type Parquet `service`, |
-|                | account                                   | `account_id` columns          |
+| charges        | window, line item type, usage type        | ChargeLine                    |
+| accounts       | window, account                           | AccountLine                   |
 | billing period | billing period                            | finality (blank invoice ids)  |
 
-Rows outside every window still reach the billing-period set (LEFT JOIN): a period is final
-only when none of its line items has a blank `bill_invoice_id`, whatever window is asked for.
+Why one GROUP BY and not GROUPING SETS: DuckDB (2.0) runs GROUPING SETS by materialising the
+joined input as a CTE and aggregating it once per set, so memory grew with the export's rows
+(measured, bench/RESULTS.md); one hash aggregate holds only groups. Its groups are at most a
+few times those of the largest grouping (a workload's usage type mostly has one service, one
+account and one line item type).
 
 Money and quantities are cast to DECIMAL(38, 12) before they are summed, so sums are exact and
 do not depend on the order the engine adds rows in (double sums would, and the contract wants
@@ -39,7 +42,7 @@ from dapanoskop.dataexport.metrics import TYPE_COLUMN, Metric, Term
 MONEY = "DECIMAL(38, 12)"
 MIXED_UNITS = "N/A"
 
-# Output columns, in order; GROUPING() over KEYS tells which set a row belongs to.
+# The keys a result row can carry (NULL where the query does not group by it), in order.
 KEYS: tuple[str, ...] = (
     "window_id",
     "workload",
@@ -51,6 +54,7 @@ KEYS: tuple[str, ...] = (
     "billing_period",
 )
 VALUES: tuple[str, ...] = ("account_name", "cost", "quantity", "unit", "unfinalized")
+COLUMNS: tuple[str, ...] = (*KEYS, *VALUES)  # the result's columns, in order
 
 
 class GroupingSet(StrEnum):
@@ -59,7 +63,6 @@ class GroupingSet(StrEnum):
     SERVICES = "services"
     CHARGES = "charges"
     ACCOUNTS = "accounts"
-    DETAIL = "detail"
     BILLING_PERIOD = "billing_period"
 
 
@@ -69,29 +72,13 @@ SET_KEYS: dict[GroupingSet, tuple[str, ...]] = {
     GroupingSet.SERVICES: ("window_id", "service", "usage_type"),
     GroupingSet.CHARGES: ("window_id", "record_type", "usage_type"),
     GroupingSet.ACCOUNTS: ("window_id", "account_id"),
-    GroupingSet.DETAIL: ("window_id", "workload", "usage_type", "service", "account_id"),
     GroupingSet.BILLING_PERIOD: ("billing_period",),
 }
 
 
 def grouped_keys(sets: Sequence[GroupingSet]) -> tuple[str, ...]:
-    """The KEYS some set groups by, in KEYS order (GROUPING() may only name these)."""
+    """The KEYS some set groups by, in KEYS order: what the query groups by."""
     return tuple(k for k in KEYS if any(k in SET_KEYS[s] for s in sets))
-
-
-def grouping_mask(keys: Sequence[str], grouped: Sequence[str]) -> int:
-    """GROUPING(grouped...) of a set: bit i from the right set = grouped[-1-i] not in the set."""
-    mask = 0
-    for position, key in enumerate(grouped):
-        if key not in keys:
-            mask |= 1 << (len(grouped) - 1 - position)
-    return mask
-
-
-def sets_by_mask(sets: Sequence[GroupingSet]) -> dict[int, GroupingSet]:
-    """Which set a result row belongs to, by its grouping_mask."""
-    grouped = grouped_keys(sets)
-    return {grouping_mask(SET_KEYS[s], grouped): s for s in sets}
 
 
 class Dialect(StrEnum):
@@ -214,7 +201,6 @@ def build_sql(
     if partition_column and query.billing_periods:
         periods = ", ".join(quote_literal(p) for p in query.billing_periods)
         where = f"\n  WHERE {quote_identifier(partition_column)} IN ({periods})"
-    sets = ",\n    ".join(f"({', '.join(SET_KEYS[s])})" for s in query.sets)
     grouped = grouped_keys(query.sets)
     keys = ", ".join(k if k in grouped else f"NULL AS {k}" for k in KEYS)
     return f"""WITH windows (window_id, window_start, window_end) AS (
@@ -240,7 +226,6 @@ lines AS (
 )
 SELECT
   {keys},
-  GROUPING({", ".join(grouped)}) AS grouping_mask,
   max(account_name) AS account_name,
   sum(cost) AS cost,
   sum(quantity) AS quantity,
@@ -248,9 +233,7 @@ SELECT
   sum(unfinalized) AS unfinalized
 FROM lines
 LEFT JOIN windows ON usage_start >= window_start AND usage_start < window_end
-GROUP BY GROUPING SETS (
-    {sets}
-)"""
+GROUP BY {", ".join(grouped)}"""
 
 
 def cost_category_keys_sql(table: str, dialect: Dialect) -> str:
