@@ -55,6 +55,9 @@ ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 UNIX_SYSTEM = 3  # "made by" Unix, so external_attr carries POSIX permissions
 
 _EXCLUDED_DIRS = frozenset({"__pycache__", "tests"})
+# Parts of our package the function never runs: the local Cost Explorer with its simulated
+# demo organization, and the offline demo built on it (the CLI's `demo` command).
+NOT_IN_LAMBDA = ("localce/", "demo.py")
 _EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 _TEST_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
 _REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -217,7 +220,11 @@ def package_entries(dependencies: Path) -> dict[str, Path]:
         # uv's lock of the target directory, and console scripts nobody can run in a Lambda
         if name != ".lock" and not name.startswith("bin/")
     }
-    ours = tree_entries(SOURCE_PACKAGE, prefix=f"{SOURCE_PACKAGE.name}/")
+    ours = {
+        name: path
+        for name, path in tree_entries(SOURCE_PACKAGE, prefix=f"{SOURCE_PACKAGE.name}/").items()
+        if not name.removeprefix(f"{SOURCE_PACKAGE.name}/").startswith(NOT_IN_LAMBDA)
+    }
     clash = sorted(set(entries) & set(ours))
     if clash:
         raise PackagingError(f"a dependency ships files of our package: {clash[:5]}")

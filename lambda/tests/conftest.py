@@ -7,6 +7,7 @@ Explorer, and fails the operations moto has not implemented (GetCostForecast).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -54,3 +55,18 @@ def s3(moto_endpoint: str) -> Any:
     client.create_bucket(Bucket=BUCKET)
     client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     return client
+
+
+# What `invoke` gives as the status of an invocation that raised (Lambda counts an error).
+FAILED = "raised RunFailedError"
+
+
+def invoke(*args: Any, **kwargs: Any) -> tuple[int | str, dict[str, Any]]:
+    """`handle(...)` as (status code, body); (FAILED, the body it carries) when it raised."""
+    from dapanoskop.handler import RunFailedError, handle
+
+    try:
+        answer = handle(*args, **kwargs)
+    except RunFailedError as error:
+        return FAILED, error.body
+    return answer["statusCode"], json.loads(answer["body"])

@@ -20,9 +20,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
-from tests.conftest import BUCKET
+from tests.conftest import BUCKET, FAILED, invoke
 from tests.three_dollar_account import ledger
 
 TODAY = date(2026, 11, 26)
@@ -45,8 +44,8 @@ def run(
 ) -> tuple[int, dict[str, Any], LocalCostExplorer]:
     """One Lambda invocation; returns its status, its parsed body and the Cost Explorer used."""
     lce = LocalCostExplorer(ledger() if items is None else items, now.date())
-    answer = handle(event, env or ENV, lambda: now, lce.client(), s3)
-    return answer["statusCode"], json.loads(answer["body"]), lce
+    status, body = invoke(event, env or ENV, lambda: now, lce.client(), s3)
+    return status, body, lce
 
 
 def objects(s3: Any) -> dict[str, bytes]:
@@ -276,7 +275,7 @@ def test_month_whose_existence_s3_cannot_tell_fails_and_is_not_overwritten(
     answer_status, body, _ = run(s3, {"backfill": True, "months": 3})
 
     assert refused == ["2026-09/summary.json"]
-    assert answer_status == 207
+    assert answer_status == FAILED
     assert body["succeeded"] == ["2026-10", "2026-08"]
     assert body["skipped"] == []
     expected = (
@@ -306,7 +305,7 @@ def test_a_failing_month_among_good_ones_answers_207(s3: Any) -> None:
     status, body, _ = run(s3, {"backfill": True, "months": 4}, now=SECOND_RUN)
 
     assert refused == ["2026-08/cost-by-workload.parquet"]
-    assert status == 207
+    assert status == FAILED
     assert body["succeeded"] == ["2026-09", "2026-07"]
     assert body["skipped"] == [{"period": "2026-10", "reason": EXISTS_SKIP}]
     assert body["failed"] == [

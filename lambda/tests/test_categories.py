@@ -199,3 +199,9 @@ def test_volume_and_hot_usage_types() -> None:
 )
 def test_storage_class_names(kind: StorageService, usage_type: str, name: str) -> None:
     assert storage_class_name(kind, usage_type) == name
+
+
+def test_a_usage_record_type_overrules_a_support_looking_name() -> None:
+    # Cost Explorer says this is usage: the name alone does not make it a fee.
+    assert categorize("Fee-Registration") is Category.SUPPORT
+    assert categorize("Fee-Registration", record_type="Usage") is Category.OTHER

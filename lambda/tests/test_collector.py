@@ -32,7 +32,7 @@ from dapanoskop.model import (
     WindowData,
 )
 from dapanoskop.periods import complete_month_spec, month_window
-from tests.conftest import BUCKET
+from tests.conftest import BUCKET, FAILED, invoke
 
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -117,8 +117,8 @@ def collect_october(fake: LocalCostExplorer) -> tuple[dict[Window, WindowData], 
 
 
 def run(s3: Any, fake: LocalCostExplorer, **env: str) -> dict[str, Any]:
-    answer = handle({}, {"DATA_BUCKET": BUCKET, **env}, lambda: NOW, fake.client(), s3)
-    return {"statusCode": answer["statusCode"], **json.loads(answer["body"])}
+    status, body = invoke({}, {"DATA_BUCKET": BUCKET, **env}, lambda: NOW, fake.client(), s3)
+    return {"statusCode": status, **body}
 
 
 def read_summary(s3: Any) -> dict[str, Any]:
@@ -423,7 +423,7 @@ def test_a_validation_error_that_is_not_about_history_fails_the_run(s3: Any) -> 
 
     answer = run(s3, fake, COST_CATEGORY_NAME=CATEGORY)
 
-    assert answer["statusCode"] == 500
+    assert answer["statusCode"] == FAILED
     assert "ValidationException" in answer["error"]
     assert "Metrics are invalid" in answer["error"]
     assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET)

@@ -459,3 +459,45 @@ def test_check_command_refuses_a_bad_bucket_name() -> None:
         "Error: --from 'Cost_Data' is not valid: accepted is an S3 bucket name: 3-63 lowercase "
         "letters, digits, dots, hyphens"
     )
+
+
+# --- Schema 2 fields ----------------------------------------------------------------------------
+
+
+def test_schema_2_without_untaggable_cost_is_reported(history: Path) -> None:
+    edit_summary(history, COMPLETE, lambda s: s["tagging_coverage"].pop("untaggable_cost_usd"))
+
+    assert f"{COMPLETE}/summary.json: tagging_coverage.untaggable_cost_usd is missing" in (
+        check_output(history)
+    )
+
+
+def test_storage_classes_that_do_not_add_up_to_the_volume_are_reported(history: Path) -> None:
+    def drop_first_class(summary: dict) -> None:
+        summary["storage_classes"] = summary["storage_classes"][1:]
+
+    edit_summary(history, COMPLETE, drop_first_class)
+
+    [problem] = check_output(history)
+    assert problem.startswith(f"{COMPLETE}/summary.json: storage_classes add up to ")
+    assert "but storage_metrics.total_volume_bytes is" in problem
+
+
+def test_a_month_to_date_summary_without_data_through_is_reported(history: Path) -> None:
+    edit_summary(history, MTD, lambda s: s.pop("data_through"))
+
+    assert check_output(history) == [f"{MTD}/summary.json: data_through is missing"]
+
+
+def test_a_schema_1_summary_is_held_to_schema_1(history: Path) -> None:
+    def downgrade(summary: dict) -> None:
+        summary["schema_version"] = 1
+        summary.pop("storage_classes")
+        coverage = summary["tagging_coverage"]
+        coverage["untagged_cost_usd"] = round(
+            coverage["untagged_cost_usd"] + coverage.pop("untaggable_cost_usd"), 2
+        )
+
+    edit_summary(history, COMPLETE, downgrade)
+
+    assert check_output(history) == []

@@ -37,9 +37,8 @@ from typing import Any
 import botocore.endpoint
 import pytest
 
-from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
-from tests.conftest import BUCKET
+from tests.conftest import BUCKET, invoke
 
 # MTD_SETTLE_DAYS=0: the month to date runs up to today, as the hand-worked windows below
 # assume; the settle days have their own tests at the end.
@@ -136,8 +135,8 @@ def run_daily(
     """One scheduled run at 06:00:03 UTC on `today`, on a fresh local Cost Explorer."""
     explorer = explorer or LocalCostExplorer(ledger(today, first), today, **explorer_options)
     clock: Callable[[], datetime] = lambda: morning(today)  # noqa: E731 - a frozen clock
-    answer = handle({}, env or ENV, clock, explorer.client(), s3)
-    return Run(answer["statusCode"], json.loads(answer["body"]), explorer)
+    status, body = invoke({}, env or ENV, clock, explorer.client(), s3)
+    return Run(status, body, explorer)
 
 
 def read_json(s3: Any, key: str) -> dict[str, Any]:

@@ -168,8 +168,15 @@ def test_the_split_workload_has_two_cost_centers_every_month(items: list[LineIte
 
 
 def test_untagged_share_falls_from_a_fifth_to_about_five_percent(items: list[LineItem]) -> None:
-    totals = monthly(items)
-    untagged = monthly(items, keep=lambda i: DEMO_TAG_KEY not in i.tags)
+    # Of taggable (usage) spend, as tagging coverage counts it: tax, credits, the refund, the
+    # RI fee and the support plan cannot carry a tag.
+    def taggable(item: LineItem) -> bool:
+        return categorize(item.usage_type, frozenset({item.service}), item.record_type) is not (
+            Category.SUPPORT
+        )
+
+    totals = monthly(items, keep=taggable)
+    untagged = monthly(items, keep=lambda i: taggable(i) and DEMO_TAG_KEY not in i.tags)
     first = untagged["2025-09"] / totals["2025-09"]
     last = untagged["2026-10"] / totals["2026-10"]
     assert Decimal("0.18") < first < Decimal("0.23")
@@ -419,3 +426,53 @@ def test_december_is_a_seasonal_peak(items: list[LineItem]) -> None:
     assert totals["2025-12"] > Decimal("1.08") * (totals["2025-10"] + totals["2026-02"]) / 2
     retail = monthly(items, keep=lambda i: i.cost_categories.get(DEMO_COST_CATEGORY) == "Retail")
     assert retail["2025-12"] > Decimal("1.3") * retail["2025-10"]
+
+
+def category_of(item: LineItem) -> Category:
+    return categorize(item.usage_type, frozenset({item.service}), item.record_type)
+
+
+def test_databases_caches_savings_plans_and_support_get_the_categories_a_finops_team_expects(
+    items: list[LineItem],
+) -> None:
+    by_usage_type = {(i.service, strip_region_prefix(i.usage_type)): i for i in items}
+    expected = {
+        ("Amazon Relational Database Service", "Multi-AZUsage:db.r6g.large"): Category.COMPUTE,
+        ("Amazon Relational Database Service", "RDS:Multi-AZ-GP3-Storage"): Category.STORAGE,
+        ("Amazon ElastiCache", "NodeUsage:cache.r6g.large"): Category.COMPUTE,
+        ("Savings Plans for AWS Compute usage", "ComputeSP:1yrNoUpfront"): Category.COMPUTE,
+        ("AWS Support (Business)", "Dollar"): Category.SUPPORT,
+        ("Tax", "Tax"): Category.SUPPORT,
+        ("Amazon Elastic Compute Cloud - Compute", "HeavyUsage:m6i.2xlarge"): Category.SUPPORT,
+    }
+    assert {key: category_of(by_usage_type[key]) for key in expected} == expected
+
+
+def test_the_savings_plan_fee_is_billed_daily_and_untagged(items: list[LineItem]) -> None:
+    fees = [i for i in items if i.record_type == "SavingsPlanRecurringFee"]
+    # $4.50 an hour from July 2026 (four months before November) to 25 November.
+    assert min(i.day for i in fees) == date(2026, 7, 1)
+    assert max(i.day for i in fees) == date(2026, 11, 25)
+    assert {i.amount for i in fees} == {Decimal("108.00")}
+    assert all(not i.tags for i in fees)
+
+
+def test_business_support_is_tiered_on_the_organizations_month(items: list[LineItem]) -> None:
+    support = [i for i in items if i.service == "AWS Support (Business)"]
+    assert len(support) == 15  # one a month: September 2025 .. November 2026
+    for line in support:
+        month = [
+            i.amount
+            for i in items
+            if month_of(i) == month_of(line) and i.service not in ("Tax", line.service)
+        ]
+        total = sum(month, Decimal(0))
+        # 10 % of 10K + 7 % of 70K + 5 % of 170K + 3 % above 250K (or less for smaller months).
+        fee = (
+            min(total, Decimal(10_000)) * Decimal("0.10")
+            + max(min(total, Decimal(80_000)) - 10_000, 0) * Decimal("0.07")
+            + max(min(total, Decimal(250_000)) - 80_000, 0) * Decimal("0.05")
+            + max(total - 250_000, 0) * Decimal("0.03")
+        )
+        assert line.amount == fee.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert line.day.day == 1

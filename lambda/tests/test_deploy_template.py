@@ -22,10 +22,12 @@ from cfnlint.decode import decode
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dapanoskop.periods import DEFAULT_SETTLE_DAYS
 from dapanoskop.settings import (
     COST_METRICS,
     DEFAULT_HISTORY_MONTHS,
     MAX_HISTORY_MONTHS,
+    MAX_SETTLE_DAYS,
     S3Destination,
     Settings,
     s3_destination,
@@ -37,6 +39,7 @@ ROLE_ID = "FunctionRole"
 FUNCTION_ID = "Function"
 BUCKET_ID = "DataBucket"
 LOG_GROUP_ID = "FunctionLogGroup"
+TOPIC_ID = "NotificationTopic"
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
@@ -48,13 +51,28 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
 
 
 def role_statements(template: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every statement of the function role's inline policies."""
+    """Every statement of the function role's inline policies, conditional ones included.
+
+    A conditional statement is `Fn::If [condition, statement, AWS::NoValue]` (or a nested
+    Fn::If); each statement it can become is listed, unresolved, so the set of actions is what
+    the role may ever be granted. `Deployment.resolve` gives the statements of one deployment.
+    """
     policies = template["Resources"][ROLE_ID]["Properties"]["Policies"]
     return [
         statement
         for policy in policies
-        for statement in _as_list(policy["PolicyDocument"]["Statement"])
+        for node in _as_list(policy["PolicyDocument"]["Statement"])
+        for statement in _branches(node)
     ]
+
+
+def _branches(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict) and set(node) == {"Fn::If"}:
+        _, when_true, when_false = node["Fn::If"]
+        return _branches(when_true) + _branches(when_false)
+    if node == {"Ref": "AWS::NoValue"}:
+        return []
+    return [node]
 
 
 def template_iam_actions(
@@ -79,6 +97,7 @@ def _as_list(value: Any) -> list[Any]:
 # A minimal CloudFormation evaluator: enough intrinsics for this template, nothing more.
 
 GENERATED_BUCKET = "stack-databucket-1a2b3c4d5e6f"
+NO_VALUE = object()  # Ref AWS::NoValue: the list item or property disappears
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
 
@@ -106,6 +125,7 @@ class Deployment:
             "AWS::AccountId": self.account,
             "AWS::Partition": "aws",
             "AWS::StackName": self.stack,
+            "AWS::NoValue": NO_VALUE,
         }
         if name in pseudo:
             return pseudo[name]
@@ -117,6 +137,8 @@ class Deployment:
             return self.resolve(self.properties(LOG_GROUP_ID)["LogGroupName"])
         if name == FUNCTION_ID:
             return f"{self.stack}-Function-ABC123"
+        if name == TOPIC_ID:
+            return f"arn:aws:sns:{self.region}:{self.account}:{self.stack}-NotificationTopic-XYZ"
         raise KeyError(f"Ref {name} is not modelled")
 
     def get_att(self, resource: str, attribute: str) -> str:
@@ -148,7 +170,8 @@ class Deployment:
 
     def resolve(self, node: Any) -> Any:
         if isinstance(node, list):
-            return [self.resolve(item) for item in node]
+            items = [self.resolve(item) for item in node]
+            return [item for item in items if item is not NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
@@ -170,9 +193,14 @@ class Deployment:
                 return str(left) == str(right)
             if key == "Fn::Not":
                 return not self.resolve(argument[0])
+            if key == "Fn::And":
+                return all(self.resolve(item) for item in argument)
+            if key == "Fn::Or":
+                return any(self.resolve(item) for item in argument)
             if key == "Condition":
                 return self.condition(argument)
-        return {key: self.resolve(value) for key, value in node.items()}
+        resolved = {key: self.resolve(value) for key, value in node.items()}
+        return {key: value for key, value in resolved.items() if value is not NO_VALUE}
 
     def properties(self, resource: str) -> dict[str, Any]:
         return self.template["Resources"][resource]["Properties"]
@@ -229,12 +257,26 @@ def test_iam_actions_are_the_cost_explorer_and_s3_calls_of_the_pipeline(template
     }
 
 
-def test_role_allows_nothing_but_cost_explorer_s3_and_its_own_logs(template) -> None:
-    all_actions = template_iam_actions(template, services=("ce", "s3", "logs"))
+OPTIONAL_SERVICES = ("kms", "sns", "secretsmanager", "ssm")
+ALL_SERVICES = ("ce", "s3", "logs", *OPTIONAL_SERVICES)
+
+
+def test_role_allows_nothing_but_cost_explorer_s3_its_logs_and_the_optional_targets(
+    template,
+) -> None:
+    all_actions = template_iam_actions(template, services=ALL_SERVICES)
     assert all_actions - template_iam_actions(template) == {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+        "sns:Publish",
+        "secretsmanager:GetSecretValue",
+        "ssm:GetParameter",
     }
+    policy = template["Resources"][ROLE_ID]["Properties"]["Policies"][0]["PolicyDocument"]
+    statements = policy["Statement"]
+    assert len(role_statements(template)) == len(statements) + 1  # PublishDigest has 2 forms
     assert all(s["Effect"] == "Allow" for s in role_statements(template))
     assert not any("*" in action for action in all_actions)
     assert [list(p) for p in template["Resources"][ROLE_ID]["Properties"]["Policies"]] == [
@@ -424,6 +466,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
             "WorkloadTagKey": "team:app",
             "CostMetric": "NetAmortizedCost",
             "CeHistoryMonths": "38",
+            "MtdSettleDays": "0",
         },
     )
     assert function_settings(deployment) == Settings(
@@ -434,7 +477,164 @@ def test_every_parameter_reaches_the_handler(template) -> None:
         workload_tag_key="team:app",
         cost_metric="NetAmortizedCost",
         history_months=38,
+        mtd_settle_days=0,
     )
+
+
+KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+SECRET_ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:dapanoskop/slack-AbCdEf"
+TOPIC_ARN = "arn:aws:sns:eu-central-1:123456789012:finops"
+
+
+def resolved_statements(deployment: Deployment) -> dict[str, dict[str, Any]]:
+    statements = deployment.resolve(
+        deployment.template["Resources"][ROLE_ID]["Properties"]["Policies"][0]["PolicyDocument"][
+            "Statement"
+        ]
+    )
+    return {s["Sid"]: s for s in statements}
+
+
+def test_default_deployment_grants_no_kms_sns_secret_or_parameter(template) -> None:
+    assert set(resolved_statements(Deployment(template))) == {
+        "ReadCostExplorer",
+        "ReadWriteDataObjects",
+        "ListDataBucket",
+        "WriteOwnLogs",
+    }
+    assert not Deployment(template).creates(TOPIC_ID)
+
+
+def test_kms_key_is_used_for_every_object_and_granted_on_that_key_only(template) -> None:
+    deployment = Deployment(template, {"SseKmsKeyArn": KEY_ARN})
+    assert function_settings(deployment).sse_kms_key_id == KEY_ARN
+    assert resolved_statements(deployment)["UseDataKey"] == {
+        "Sid": "UseDataKey",
+        "Effect": "Allow",
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": KEY_ARN,
+    }
+    [rule] = deployment.resolved_properties(BUCKET_ID)["BucketEncryption"][
+        "ServerSideEncryptionConfiguration"
+    ]
+    assert rule == {
+        "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN},
+        "BucketKeyEnabled": True,
+    }
+
+
+def test_digest_to_the_stacks_topic_and_a_slack_secret(template) -> None:
+    deployment = Deployment(
+        template,
+        {
+            "NotificationEmail": "finops@example.org",
+            "DigestCadence": "weekly:monday",
+            "SlackWebhookSecretArn": SECRET_ARN,
+            "ReportUrl": "https://costs.example.org/",
+        },
+    )
+    topic = deployment.ref(TOPIC_ID)
+    digest = function_settings(deployment).digest
+    assert (digest.describe_cadence(), digest.sns_topic_arn) == ("weekly:monday", topic)
+    assert (digest.slack_webhook_secret, digest.report_url) == (
+        SECRET_ARN,
+        "https://costs.example.org/",
+    )
+    statements = resolved_statements(deployment)
+    assert statements["PublishDigest"]["Resource"] == topic
+    assert statements["PublishDigest"]["Action"] == "sns:Publish"
+    assert statements["ReadSlackWebhookSecret"]["Resource"] == SECRET_ARN
+    assert "ReadSlackWebhookParameter" not in statements
+    assert deployment.resolved_properties(TOPIC_ID)["Subscription"] == [
+        {"Protocol": "email", "Endpoint": "finops@example.org"}
+    ]
+
+
+def test_digest_to_a_given_topic_and_an_ssm_parameter(template) -> None:
+    deployment = Deployment(
+        template,
+        {
+            "DigestCadence": "monthly",
+            "DigestTopicArn": TOPIC_ARN,
+            "SlackWebhookParameterName": "/dapanoskop/slack",
+        },
+    )
+    digest = function_settings(deployment).digest
+    assert (digest.sns_topic_arn, digest.slack_webhook_parameter) == (
+        TOPIC_ARN,
+        "/dapanoskop/slack",
+    )
+    statements = resolved_statements(deployment)
+    assert statements["PublishDigest"]["Resource"] == TOPIC_ARN
+    assert statements["ReadSlackWebhookParameter"]["Resource"] == (
+        "arn:aws:ssm:eu-central-1:123456789012:parameter/dapanoskop/slack"
+    )
+    assert not deployment.creates(TOPIC_ID)
+
+
+def test_digest_cadences_of_the_template_are_the_handlers(template) -> None:
+    for cadence in template["Parameters"]["DigestCadence"]["AllowedValues"]:
+        env = {"DATA_BUCKET": "b-1", "DIGEST_CADENCE": cadence, "DIGEST_SNS_TOPIC_ARN": TOPIC_ARN}
+        assert Settings.from_env(env).digest.describe_cadence() == cadence
+
+
+def test_a_digest_without_a_target_cannot_be_deployed(template) -> None:
+    rule = template["Rules"]["DigestNeedsATarget"]
+    for parameters, holds in [
+        ({"DigestCadence": "daily"}, False),
+        ({"DigestCadence": "daily", "NotificationEmail": "a@b.org"}, True),
+        ({"DigestCadence": "daily", "SlackWebhookParameterName": "/p"}, True),
+        ({"DigestCadence": "off"}, True),
+    ]:
+        deployment = Deployment(template, parameters)
+        applies = deployment.resolve(rule["RuleCondition"])
+        assertion = deployment.resolve(rule["Assertions"][0]["Assert"])
+        assert (not applies or assertion) is holds, parameters
+
+
+def test_failed_scheduled_runs_are_not_retried(template) -> None:
+    properties = Deployment(template).resolved_properties(FUNCTION_ID)
+    assert properties["EventInvokeConfig"] == {"MaximumRetryAttempts": 0}
+
+
+def test_errors_alarm_fires_on_any_failed_invocation(template) -> None:
+    deployment = Deployment(template, {"NotificationEmail": "finops@example.org"})
+    alarm = deployment.resolved_properties("FunctionErrorsAlarm")
+    assert {k: alarm[k] for k in alarm if k != "AlarmDescription"} == {
+        "Namespace": "AWS/Lambda",
+        "MetricName": "Errors",
+        "Dimensions": [{"Name": "FunctionName", "Value": deployment.ref(FUNCTION_ID)}],
+        "Statistic": "Sum",
+        "Period": 3600,
+        "EvaluationPeriods": 1,
+        "Threshold": 1,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "TreatMissingData": "notBreaching",
+        "AlarmActions": [deployment.ref(TOPIC_ID)],
+    }
+    assert "AlarmActions" not in Deployment(template).resolved_properties("FunctionErrorsAlarm")
+
+
+def test_no_successful_run_for_36_hours_raises_an_alarm(template) -> None:
+    from dapanoskop.metrics import DIMENSION, NAMESPACE
+
+    deployment = Deployment(template, {"NotificationEmail": "finops@example.org"})
+    alarm = deployment.resolved_properties("NoSuccessfulRunAlarm")
+    # The function's own EMF metric, under the dimension the handler writes.
+    assert (alarm["Namespace"], alarm["MetricName"]) == (NAMESPACE, "RunSucceeded")
+    assert alarm["Dimensions"] == [{"Name": DIMENSION, "Value": deployment.ref(FUNCTION_ID)}]
+    # 36 hourly periods, every one without a success (missing data counts as none).
+    assert alarm["Period"] * alarm["EvaluationPeriods"] == 36 * 3600
+    assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]
+    assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "Sum",
+        "LessThanThreshold",
+        1,
+    )
+    assert alarm["TreatMissingData"] == "breaching"
+    # Periods of an hour or more allow at most 7 days of evaluation (PutMetricAlarm).
+    assert alarm["Period"] >= 3600 and alarm["Period"] * alarm["EvaluationPeriods"] <= 604800
+    assert alarm["AlarmActions"] == [deployment.ref(TOPIC_ID)]
 
 
 def test_enumerable_parameters_allow_exactly_what_the_handler_accepts(template) -> None:
@@ -447,6 +647,12 @@ def test_enumerable_parameters_allow_exactly_what_the_handler_accepts(template) 
         1,
         MAX_HISTORY_MONTHS,
         DEFAULT_HISTORY_MONTHS,
+    )
+    settle = parameters["MtdSettleDays"]
+    assert (settle["MinValue"], settle["MaxValue"], settle["Default"]) == (
+        0,
+        MAX_SETTLE_DAYS,
+        DEFAULT_SETTLE_DAYS,
     )
 
 

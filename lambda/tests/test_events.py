@@ -48,6 +48,10 @@ def test_backfill_events(event: dict, job: BackfillJob) -> None:
         ({"months": 3}, "months"),
         ({"backfill": False, "force": True}, "force"),
         (["backfill"], "event"),
+        # a typo must not run the daily job (issue 10)
+        ({"backfil": True}, "backfil"),
+        ({"key1": "value1", "key2": "value2"}, "key1"),  # the Lambda console's test event
+        ({"source": "aws.events", "detail-type": "Custom"}, "detail-type"),
     ],
 )
 def test_bad_events_name_the_field(event: object, field: str) -> None:
@@ -55,3 +59,12 @@ def test_bad_events_name_the_field(event: object, field: str) -> None:
         parse_event(event)
     assert caught.value.field == field
     assert str(caught.value).startswith(f"{field}: ")
+
+
+def test_unknown_key_message_says_what_is_accepted() -> None:
+    with pytest.raises(EventError) as caught:
+        parse_event({"backfil": True})
+    assert str(caught.value) == (
+        "backfil: is not an event field: send {} or a scheduled event for the daily run, or "
+        '{"backfill": true, "months": N, "force": false} for a backfill'
+    )

@@ -26,9 +26,8 @@ from botocore.retries.standard import ExponentialBackoff
 from botocore.stub import Stubber
 
 from dapanoskop.aws import RETRY_CONFIG
-from dapanoskop.handler import handle
 from dapanoskop.localce import LocalCostExplorer
-from tests.conftest import BUCKET
+from tests.conftest import BUCKET, FAILED, invoke
 from tests.three_dollar_account import ledger
 
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -52,8 +51,7 @@ def run(
     env: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """One Lambda invocation (the daily run unless `event` says otherwise)."""
-    answer = handle(event, env or ENV, lambda: now, ce_client or local_ce(now).client(), s3)
-    return answer["statusCode"], json.loads(answer["body"])
+    return invoke(event, env or ENV, lambda: now, ce_client or local_ce(now).client(), s3)
 
 
 def objects(s3: Any, prefix: str = "") -> dict[str, bytes]:
@@ -156,7 +154,7 @@ def test_throttling_that_does_not_clear_fails_naming_the_request(
     # October is published and final, so the daily run only does November month-to-date; its
     # first request (newest windows first) is workload x usage type for October and November
     # to date. RETRY_CONFIG allows 8 attempts.
-    assert status == 500
+    assert status == FAILED
     assert body == {
         "error": "Cost Explorer GetCostAndUsage (workload_usage_type 2026-10-01..2026-11-25) "
         "failed: An error occurred (LimitExceededException) when calling the GetCostAndUsage "
@@ -202,7 +200,7 @@ def test_access_denied_fails_the_run_naming_the_request_without_the_account_id(
         status, body = run(s3, {"backfill": True, "months": 1}, ce_client=ce)
         stub.assert_no_pending_responses()
 
-    assert status == 500
+    assert status == FAILED
     assert body == {
         "error": "Cost Explorer GetCostAndUsage (workload_usage_type 2026-09-01..2026-11-01) "
         "failed: An error occurred (AccessDeniedException) when calling the GetCostAndUsage "
@@ -228,7 +226,7 @@ def test_summary_put_failing_after_the_parquet_files_keeps_the_index_consistent(
     status, body = run(s3)  # the daily run: November month-to-date (October is final)
 
     assert refused == ["2026-11/summary.json"]
-    assert status == 207
+    assert status == FAILED
     assert body["succeeded"] == []
     assert body["skipped"] == [{"period": "2026-10", "reason": FINAL_SKIP}]
     assert body["failed"] == [
@@ -273,7 +271,7 @@ def test_summary_put_failing_keeps_the_published_summary_of_that_period(s3: Any)
 
     status, body = run(s3)
 
-    assert status == 207
+    assert status == FAILED
     assert [f["period"] for f in body["failed"]] == ["2026-11"]
     after = objects(s3)
     assert after["2026-11/summary.json"] == before["2026-11/summary.json"]
@@ -296,7 +294,7 @@ def test_index_put_failing_fails_the_run_and_the_next_run_lists_the_period(s3: A
 
     status, body = run(s3)
 
-    assert status == 500
+    assert status == FAILED
     assert body == {
         "error": "cannot write s3://cost-data/index.json: An error occurred (InternalError) "
         f"when calling the PutObject operation: {INTERNAL_ERROR}"

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import pytest
 
 from dapanoskop.handler import handle
@@ -272,3 +273,110 @@ def test_no_s3_statement_has_a_wildcard_resource_or_action(deployed_statements) 
         f"arn:aws:s3:::{BUCKET}",
     ]
     assert not any("*" in a for s in s3_statements for a in _as_list(s["Action"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# With SSE-KMS and the digest (SNS, Slack webhook in Secrets Manager or SSM) switched on.
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+IAM_ACTION_OF_OPTIONAL: Mapping[tuple[str, str], str] = {
+    ("sns", "Publish"): "sns:Publish",
+    ("secretsmanager", "GetSecretValue"): "secretsmanager:GetSecretValue",
+    ("ssm", "GetParameter"): "ssm:GetParameter",
+}
+
+
+def iam_actions_with_kms(calls: Iterable[ApiCall]) -> set[str]:
+    """Each call's own action, plus the KMS action S3 performs with the caller's permissions:
+    GenerateDataKey for a PutObject with SSE-KMS, Decrypt for reading an SSE-KMS object back
+    (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys")."""
+    actions = set()
+    for call in calls:
+        if (call.service, call.operation) in IAM_ACTION_OF_OPTIONAL:
+            actions.add(IAM_ACTION_OF_OPTIONAL[(call.service, call.operation)])
+            continue
+        actions.add(call.iam_action)
+        if call.operation == "PutObject" and call.params.get("SSEKMSKeyId"):
+            actions.add("kms:GenerateDataKey")
+        if call.operation == "GetObject":
+            actions.add("kms:Decrypt")  # every object this run reads was written with the key
+    return actions
+
+
+def deployed_actions(parameters: Mapping[str, str]) -> set[str]:
+    deployment = Deployment(load_template(), parameters, region="us-east-1")
+    return {
+        action
+        for statement in deployment.resolve(role_statements_of_deployment(deployment))
+        for action in _as_list(statement["Action"])
+        if not action.startswith("logs:")
+    }
+
+
+def role_statements_of_deployment(deployment: Deployment) -> list[Any]:
+    role = deployment.template["Resources"]["FunctionRole"]["Properties"]
+    return role["Policies"][0]["PolicyDocument"]["Statement"]
+
+
+@pytest.mark.parametrize("slack_in", ["secretsmanager", "ssm"])
+def test_template_allows_exactly_the_calls_with_kms_and_the_digest(
+    recorded, moto_endpoint: str, slack_in: str
+) -> None:
+    recorder, ce, s3 = recorded
+    made = {
+        service: boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint)
+        for service in ("sns", "secretsmanager", "ssm")
+    }
+    topic = made["sns"].create_topic(Name="finops")["TopicArn"]
+    webhook = "http://127.0.0.1:9/services/closed"  # delivery fails; the read still happens
+    env = {
+        "DATA_BUCKET": BUCKET,
+        "DATA_PREFIX": PREFIX,
+        "COST_CATEGORY_NAME": CATEGORY,
+        "SSE_KMS_KEY_ID": KEY_ARN,
+        "DIGEST_CADENCE": "daily",
+        "DIGEST_SNS_TOPIC_ARN": topic,
+    }
+    if slack_in == "secretsmanager":
+        secret = made["secretsmanager"].create_secret(Name="slack", SecretString=webhook)["ARN"]
+        env["DIGEST_SLACK_WEBHOOK_SECRET"] = secret
+        parameters = {"SlackWebhookSecretArn": secret}
+    else:
+        made["ssm"].put_parameter(Name="/dapanoskop/slack", Value=webhook, Type="SecureString")
+        env["DIGEST_SLACK_WEBHOOK_PARAMETER"] = "/dapanoskop/slack"
+        parameters = {"SlackWebhookParameterName": "/dapanoskop/slack"}
+    digest_recorder = CallRecorder(*made.values())
+
+    # a backfill, a daily run, and a daily run that looks the cost category up
+    without_category = {k: v for k, v in env.items() if k != "COST_CATEGORY_NAME"}
+    for event, run_env in (
+        ({"backfill": True, "months": 2}, env),
+        ({}, env),
+        ({}, without_category),
+    ):
+        answer = handle(event, run_env, lambda: NOW, ce_client=ce, s3_client=s3, clients=made.get)
+        assert answer["statusCode"] == 200, answer
+
+    read = (
+        ("secretsmanager", "GetSecretValue")
+        if slack_in == "secretsmanager"
+        else (
+            "ssm",
+            "GetParameter",
+        )
+    )
+    # two daily runs, each publishing and reading the webhook once; the backfill sends nothing
+    assert [(c.service, c.operation) for c in digest_recorder.calls] == 2 * [
+        ("sns", "Publish"),
+        read,
+    ]
+    calls = recorder.calls + digest_recorder.calls
+    template_parameters = {
+        "ExistingBucketName": BUCKET,
+        "DataPrefix": PREFIX,
+        "SseKmsKeyArn": KEY_ARN,
+        "DigestCadence": "daily",
+        "DigestTopicArn": topic,
+        **parameters,
+    }
+    assert iam_actions_with_kms(calls) == deployed_actions(template_parameters)

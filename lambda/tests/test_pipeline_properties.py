@@ -103,7 +103,10 @@ def test_every_view_of_a_month_adds_up_to_its_ledger(
 
     summary = report.summary
     tagging = summary["tagging_coverage"]
-    assert 0 <= tagging["tagged_percentage"] <= 100
+    # Within 0..100 whenever neither part is negative; negative usage (which these random
+    # accounts can have) is shown as computed, not clamped (processing/charges.Coverage).
+    if tagging["tagged_cost_usd"] >= 0 and tagging["untagged_cost_usd"] >= 0:
+        assert 0 <= tagging["tagged_percentage"] <= 100
     assert 0 <= summary["storage_metrics"]["hot_tier_percentage"] <= 100
     rounded_centers = sum(c["current_cost_usd"] for c in summary["cost_centers"])
     # Each entry is rounded on its own: the rounded parts may differ from the rounded total

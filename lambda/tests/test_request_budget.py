@@ -44,10 +44,9 @@ from typing import Any
 
 import pytest
 
-from dapanoskop.handler import handle
 from dapanoskop.localce import LineItem, LocalCostExplorer
 from dapanoskop.periods import add_months
-from tests.conftest import BUCKET
+from tests.conftest import BUCKET, invoke
 
 NOV_26 = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 CONFIGURED = {"DATA_BUCKET": BUCKET, "COST_CATEGORY_NAME": "CostCenter"}
@@ -133,8 +132,8 @@ def run(
     cost_category: bool = True,
 ) -> tuple[int, dict[str, Any], LocalCostExplorer]:
     lce = LocalCostExplorer(ledger(now.date(), cost_category=cost_category), now.date())
-    answer = handle(event, env, lambda: now, lce.client(), s3)
-    return answer["statusCode"], json.loads(answer["body"]), lce
+    status, body = invoke(event, env, lambda: now, lce.client(), s3)
+    return status, body, lce
 
 
 def sent(lce: LocalCostExplorer) -> list[tuple[str, ...]]:

@@ -1,6 +1,6 @@
 import pytest
 
-from dapanoskop.settings import S3Destination, Settings, SettingsError
+from dapanoskop.settings import Cadence, DigestSettings, S3Destination, Settings, SettingsError
 
 
 def test_defaults_from_a_minimal_environment() -> None:
@@ -50,6 +50,24 @@ def test_every_setting_read_from_the_environment() -> None:
         ({"COST_CATEGORY_NAME": "Team/Cost"}, "COST_CATEGORY_NAME='Team/Cost' is not valid"),
         ({"CE_HISTORY_MONTHS": "39"}, "CE_HISTORY_MONTHS='39' is not valid"),
         ({"CE_HISTORY_MONTHS": "x"}, "CE_HISTORY_MONTHS='x' is not valid"),
+        # Digits that are not ASCII: "²" made int() raise a bare ValueError, "١٣" read as 13.
+        ({"CE_HISTORY_MONTHS": "²"}, "CE_HISTORY_MONTHS='²' is not valid: accepted is a whole"),
+        ({"CE_HISTORY_MONTHS": "١٣"}, "CE_HISTORY_MONTHS='١٣' is not valid: accepted is a whole"),
+        ({"CE_HISTORY_MONTHS": "\uff11\uff13"}, "CE_HISTORY_MONTHS='\uff11\uff13' is not valid"),
+        ({"CE_HISTORY_MONTHS": "+13"}, "CE_HISTORY_MONTHS='+13' is not valid"),
+        ({"SSE_KMS_KEY_ID": "my key"}, "SSE_KMS_KEY_ID='my key' is not valid: accepted is a KMS"),
+        ({"DIGEST_CADENCE": "weekly"}, "DIGEST_CADENCE='weekly' is not valid: accepted is off,"),
+        ({"DIGEST_CADENCE": "weekly:funday"}, "DIGEST_CADENCE='weekly:funday' is not valid"),
+        (
+            {"DIGEST_CADENCE": "daily"},
+            "DIGEST_CADENCE='daily' is not valid: accepted is off unless",
+        ),
+        ({"DIGEST_SNS_TOPIC_ARN": "my-topic"}, "DIGEST_SNS_TOPIC_ARN='my-topic' is not valid"),
+        ({"REPORT_URL": "costs.example.org"}, "REPORT_URL='costs.example.org' is not valid"),
+        (
+            {"DIGEST_SLACK_WEBHOOK_SECRET": "s", "DIGEST_SLACK_WEBHOOK_PARAMETER": "/p"},
+            "DIGEST_SLACK_WEBHOOK_PARAMETER='/p' is not valid: accepted is empty when",
+        ),
         ({"MTD_SETTLE_DAYS": "4"}, "MTD_SETTLE_DAYS='4' is not valid: accepted is a whole"),
         ({"MTD_SETTLE_DAYS": "-1"}, "MTD_SETTLE_DAYS='-1' is not valid"),
         ({"MTD_SETTLE_DAYS": "²"}, "MTD_SETTLE_DAYS='²' is not valid"),
@@ -67,3 +85,46 @@ def test_bad_settings_name_variable_value_and_what_is_accepted(
 def test_metric_error_lists_the_accepted_metrics() -> None:
     with pytest.raises(SettingsError, match="one of UnblendedCost, AmortizedCost, BlendedCost"):
         Settings.from_env({"DATA_BUCKET": "cost-data", "COST_METRIC": "bogus"})
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "mrk-1234abcd12ab34cd56ef1234567890ab",
+        "alias/dapanoskop",
+        "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws-cn:kms:cn-north-1:111122223333:alias/costs",
+    ],
+)
+def test_sse_kms_key_id_accepts_what_s3_accepts(key: str) -> None:
+    env = {"DATA_BUCKET": "cost-data", "SSE_KMS_KEY_ID": f" {key} "}
+    assert Settings.from_env(env).sse_kms_key_id == key
+
+
+def test_empty_sse_kms_key_id_means_sse_s3() -> None:
+    assert Settings.from_env({"DATA_BUCKET": "b-1", "SSE_KMS_KEY_ID": ""}).sse_kms_key_id is None
+
+
+def test_digest_settings_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "DATA_BUCKET": "cost-data",
+            "DIGEST_CADENCE": "Weekly:Monday",
+            "DIGEST_SNS_TOPIC_ARN": "arn:aws:sns:eu-west-1:111122223333:costs",
+            "DIGEST_SLACK_WEBHOOK_PARAMETER": "/dapanoskop/slack",
+            "REPORT_URL": "https://costs.example.org/",
+        }
+    )
+    digest = settings.digest
+    assert (digest.cadence, digest.weekday) == (Cadence.WEEKLY, 0)
+    assert digest.describe_cadence() == "weekly:monday"
+    assert digest.sns_topic_arn == "arn:aws:sns:eu-west-1:111122223333:costs"
+    assert digest.slack_webhook_parameter == "/dapanoskop/slack"
+    assert digest.slack_webhook_secret is None
+    assert digest.report_url == "https://costs.example.org/"
+
+
+def test_digest_is_off_by_default() -> None:
+    assert Settings.from_env({"DATA_BUCKET": "cost-data"}).digest == DigestSettings()
+    assert not DigestSettings().enabled

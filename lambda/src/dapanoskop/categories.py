@@ -240,8 +240,8 @@ _SAGEMAKER_INSTANCE = ":ml."
 _REDSHIFT_NODE = "Node:"
 
 
-def _category_by_name(bare: str, services: frozenset[str]) -> Category:
-    if bare.startswith(_SUPPORT_NAMES):
+def _category_by_name(bare: str, services: frozenset[str], support_names: bool) -> Category:
+    if support_names and bare.startswith(_SUPPORT_NAMES):
         return Category.SUPPORT
     if _is_storage_name(bare, services):
         return Category.STORAGE
@@ -274,13 +274,14 @@ def categorize(
 
     `services` are the services Cost Explorer reported the usage type under (empty: not
     known), `record_type` what kind of charge it is (None: not known). A usage type alone is
-    classified by its name (the schema 1 patterns widened to the rules above).
+    classified by its name (the schema 1 patterns widened to the rules above); the Support
+    names (`Tax*`, `Credit*`, ...) count only then: a known usage record type says otherwise.
     """
     if record_type is not None and is_untaggable_record_type(record_type):
         return Category.SUPPORT
     if services and all(is_untaggable_service(service) for service in services):
         return Category.SUPPORT
-    return _category_by_name(strip_region_prefix(usage_type), services)
+    return _category_by_name(strip_region_prefix(usage_type), services, record_type is None)
 
 
 # --- storage scope (contract §3.2) ----------------------------------------------------------

@@ -24,8 +24,10 @@ from dapanoskop.contract_check import check_output
 from dapanoskop.demo import DEFAULT_DEMO_MONTHS, DemoResult, describe_demo, run_demo
 from dapanoskop.errors import explain
 from dapanoskop.events import DEFAULT_BACKFILL_MONTHS, MAX_BACKFILL_MONTHS
+from dapanoskop.notify import load_digest
+from dapanoskop.periods import parse_period
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
-from dapanoskop.publisher import INDEX_KEY
+from dapanoskop.publisher import check_destination
 from dapanoskop.report import report_command, write_report
 from dapanoskop.report.records import ReportError
 from dapanoskop.settings import (
@@ -37,7 +39,7 @@ from dapanoskop.settings import (
     parse_location,
     s3_destination,
 )
-from dapanoskop.store import ObjectStore, open_store
+from dapanoskop.store import open_store
 
 MAX_DEMO_MONTHS = 24
 
@@ -53,6 +55,7 @@ OPTION_OF_VARIABLE = {
     "DATA_EXPORT_LOCATION": "--export",
     "QUERY_ENGINE": "--engine",
     "MTD_SETTLE_DAYS": "--settle-days",
+    "SSE_KMS_KEY_ID": "SSE_KMS_KEY_ID",
     "DATA_BUCKET": "--output",
     "DATA_PREFIX": "--output",
 }
@@ -263,8 +266,8 @@ def _execute(
     """
     clients = _clients()
     with _explained_errors():
-        store = open_store(settings.destination, clients.get("s3_client"))
-        _preflight(store)
+        store = open_store(settings.destination, clients.get("s3_client"), settings.sse_kms_key_id)
+        check_destination(store)
         ce_client = clients.get("ce_client") or aws.cost_explorer_client()
         return job(ce_client, store, _now(options))
 
@@ -273,11 +276,6 @@ def _clients() -> Mapping[str, Any]:
     """Clients passed in through click's context object (tests); empty when run as a command."""
     obj = click.get_current_context().find_object(dict)
     return obj if obj is not None else {}
-
-
-def _preflight(store: ObjectStore) -> None:
-    """Read index.json (missing is fine): raises StoreError when the destination is unusable."""
-    store.get(INDEX_KEY)
 
 
 @contextmanager
@@ -404,3 +402,43 @@ def check(source: str) -> None:
     for problem in problems:
         click.echo(f"  {problem}")
     sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="DIR|s3://BUCKET[/PREFIX]",
+    help="where the pipeline published index.json and the period folders",
+)
+@click.option(
+    "--period",
+    metavar="YYYY-MM",
+    help="the period to report on (default: the newest published)",
+)
+@click.option(
+    "--report-url",
+    envvar="REPORT_URL",
+    help="link to the cost report, put at the end [env REPORT_URL]",
+)
+@click.option("--subject", "with_subject", is_flag=True, help="print the subject line first")
+def digest(source: str, period: str | None, report_url: str | None, with_subject: bool) -> None:
+    """Print the cost digest the Lambda sends, built from the published summary.json files."""
+    try:
+        destination = parse_location(source)
+        if period is not None:
+            parse_period(period)
+    except SettingsError as error:
+        raise click.UsageError(
+            f"--from {error.value!r} is not valid: accepted is {error.accepted}"
+        ) from error
+    except ValueError as error:
+        raise click.UsageError(f"--period {period!r} is not valid: {error}") from error
+    with _explained_errors():
+        store = open_store(destination, _clients().get("s3_client"))
+        built = load_digest(store, period, report_url)
+    if with_subject:
+        click.echo(built.subject)
+        click.echo()
+    click.echo(built.text, nl=False)

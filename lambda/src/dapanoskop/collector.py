@@ -36,6 +36,7 @@ from dapanoskop.model import (
     WindowData,
 )
 from dapanoskop.periods import SummarySpec, add_months
+from dapanoskop.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -390,7 +391,7 @@ def collect_forecast(
         answer = ce.forecast(params)
         remaining = Decimal(answer["Total"]["Amount"])
     except (ClientError, BotoCoreError, KeyError, ArithmeticError) as error:
-        logger.warning("forecast unavailable; leaving it out error=%s", error)
+        logger.warning("forecast unavailable; leaving it out error=%s", redact(str(error)))
         return None
     return month_end_projection(month_to_date, today, remaining)
 

@@ -25,15 +25,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dapanoskop.formats import INDEX_KEY, SUMMARY_NAME, USAGE_PARQUET_NAME, WORKLOAD_PARQUET_NAME
 from dapanoskop.periods import add_months, parse_period
 from dapanoskop.publisher import existing_periods
 from dapanoskop.settings import parse_location
 from dapanoskop.store import ObjectStore, open_store
 
-INDEX = "index.json"
-SUMMARY = "summary.json"
-WORKLOAD_PARQUET = "cost-by-workload.parquet"
-USAGE_PARQUET = "cost-by-usage-type.parquet"
+# The layout's file names, defined once in formats.py.
+INDEX = INDEX_KEY
+SUMMARY = SUMMARY_NAME
+WORKLOAD_PARQUET = WORKLOAD_PARQUET_NAME
+USAGE_PARQUET = USAGE_PARQUET_NAME
 
 # Contract §6 and §7: names, order and types are binding (readers address §7 by position).
 WORKLOAD_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
@@ -444,6 +446,9 @@ def _check_data_through(report: _Report, summary: dict, is_mtd: bool) -> None:
         if through is not None:
             report.add("data_through is given, but the month is complete")
         return
+    if "data_through" not in summary:
+        report.add("data_through is missing")
+        return
     if not DATE.accepts(through):
         report.add(f"data_through is {_show(through)}, expected {DATE.description}")
         return
@@ -457,10 +462,12 @@ def _check_storage_classes(report: _Report, summary: dict) -> None:
     if not isinstance(classes, list):
         report.add(f"storage_classes is {_show(classes)}, expected {ARRAY.description}")
         return
-    complete = all(
+    # Every entry is checked (and reported) before deciding, not only up to the first bad one.
+    checked = [
         report.fields(f"storage_classes[{index}]", entry, STORAGE_CLASS_FIELDS)
         for index, entry in enumerate(classes)
-    )
+    ]
+    complete = all(checked)
     metrics = summary.get("storage_metrics")
     if not complete or not isinstance(metrics, dict):
         return

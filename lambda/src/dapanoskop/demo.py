@@ -9,7 +9,6 @@ comparison.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,6 +20,7 @@ from dapanoskop.localce.cur_export import write_cur_export
 from dapanoskop.localce.demo_catalog import ACCOUNT_NAMES
 from dapanoskop.localce.demo_org import DEMO_COST_CATEGORY, DEMO_TAG_KEY, demo_line_items
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
+from dapanoskop.publisher import read_summary
 from dapanoskop.settings import (
     COST_EXPLORER,
     DATA_EXPORT,
@@ -99,8 +99,8 @@ def run_demo(
     return DemoResult(output, today, backfill, daily, latest, month_to_date, report)
 
 
-def _summary(output: Path, period: str) -> dict[str, Any]:
-    return json.loads((output / period / "summary.json").read_text(encoding="utf-8"))
+def _summary(output: Path, period: str) -> dict[str, Any] | None:
+    return read_summary(LocalStore(output), period)
 
 
 def describe_demo(result: DemoResult) -> str:

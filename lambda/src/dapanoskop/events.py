@@ -1,8 +1,11 @@
 """What the Lambda was asked to do: a daily run, or a backfill of N months.
 
-A backfill event is validated strictly — JSON booleans only, an integer month count in range,
-no unknown fields — because a typo in a hand-written event must not silently do something
-else (e.g. `"force": "false"` overwriting history).
+Every event is validated strictly — JSON booleans only, an integer month count in range, no
+unknown fields — because a typo in a hand-written event must not silently do something else
+(`"force": "false"` overwriting history, `{"backfil": true}` running the daily job). The daily
+run is asked for by an empty event or by EventBridge's scheduled event, recognised by its
+`source` and `detail-type` (https://docs.aws.amazon.com/eventbridge/latest/userguide/
+eb-run-lambda-schedule.html shows its shape); anything else names its first unknown key.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 DEFAULT_BACKFILL_MONTHS = 13
 MAX_BACKFILL_MONTHS = 38
 _BACKFILL_FIELDS = ("backfill", "months", "force")
+_SCHEDULED_SOURCE = "aws.events"
+_SCHEDULED_DETAIL_TYPE = "Scheduled Event"
 
 
 class EventError(ValueError):
@@ -40,7 +45,7 @@ Job = DailyJob | BackfillJob
 
 def parse_event(event: Any) -> Job:
     """A scheduled event, `{}` or `None` is the daily run; `{"backfill": true, ...}` a backfill."""
-    if event is None:
+    if event is None or _is_scheduled(event):
         return DailyJob()
     if not isinstance(event, Mapping):
         raise EventError("event", "must be a JSON object")
@@ -48,6 +53,13 @@ def parse_event(event: Any) -> Job:
         for name in ("months", "force"):
             if name in event:
                 raise EventError(name, 'is only accepted together with "backfill": true')
+        if event:
+            unknown = sorted(str(key) for key in event)[0]
+            raise EventError(
+                unknown,
+                "is not an event field: send {} or a scheduled event for the daily run, or "
+                '{"backfill": true, "months": N, "force": false} for a backfill',
+            )
         return DailyJob()
     backfill = event["backfill"]
     if not isinstance(backfill, bool):
@@ -60,6 +72,14 @@ def parse_event(event: Any) -> Job:
             unknown[0], f"is not a backfill field (accepted: {', '.join(_BACKFILL_FIELDS)})"
         )
     return BackfillJob(months=_months(event), force=_force(event))
+
+
+def _is_scheduled(event: Any) -> bool:
+    return (
+        isinstance(event, Mapping)
+        and event.get("source") == _SCHEDULED_SOURCE
+        and event.get("detail-type") == _SCHEDULED_DETAIL_TYPE
+    )
 
 
 def _months(event: Mapping[str, Any]) -> int:

@@ -21,6 +21,25 @@ from dapanoskop.periods import parse_period
 if TYPE_CHECKING:
     from dapanoskop.processing.rows import UsageTypeRow, WorkloadRow
 
+# The layout (contract §1): the one definition of every file name.
+INDEX_KEY = "index.json"
+SUMMARY_NAME = "summary.json"
+WORKLOAD_PARQUET_NAME = "cost-by-workload.parquet"
+USAGE_PARQUET_NAME = "cost-by-usage-type.parquet"
+
+
+def summary_key(period: str) -> str:
+    return f"{period}/{SUMMARY_NAME}"
+
+
+def workload_parquet_key(period: str) -> str:
+    return f"{period}/{WORKLOAD_PARQUET_NAME}"
+
+
+def usage_parquet_key(period: str) -> str:
+    return f"{period}/{USAGE_PARQUET_NAME}"
+
+
 # Column order and types are binding (readers address §7 columns by position). The columns
 # are REQUIRED in Parquet terms: the contract promises no nulls.
 WORKLOAD_SCHEMA = pa.schema(
@@ -85,12 +104,29 @@ def parse_index_periods(data: bytes) -> list[str]:
     return periods
 
 
-def parse_summary(data: bytes) -> dict[str, Any]:
-    """A `summary.json` read back; ValueError when it is not a JSON object."""
-    summary = json.loads(data.decode("utf-8"))
+def parse_summary(data: bytes, *, exact_numbers: bool = False) -> dict[str, Any]:
+    """A `summary.json` read back; ValueError when it is not a JSON object.
+
+    With `exact_numbers`, JSON numbers with a fraction become Decimal (for readers that add
+    money up to the cent) instead of float.
+    """
+    parse_float = Decimal if exact_numbers else float
+    summary = json.loads(data.decode("utf-8"), parse_float=parse_float)
     if not isinstance(summary, dict):
         raise ValueError("summary.json is not a JSON object")
     return summary
+
+
+def read_parquet(data: bytes) -> pa.Table:
+    """A Parquet file's table; ValueError when the bytes are not a readable Parquet file.
+
+    use_threads=False: pyarrow 26's thread pool can abort the process at exit ("terminate
+    called without an active exception"); these files are small.
+    """
+    try:
+        return pq.read_table(pa.BufferReader(data), use_threads=False)
+    except (pa.ArrowException, OSError) as error:
+        raise ValueError(str(error)) from error
 
 
 def workload_parquet_bytes(rows: Iterable[WorkloadRow]) -> bytes:

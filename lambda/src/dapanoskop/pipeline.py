@@ -12,7 +12,6 @@ store, turning data into files is in the processor, formats and publisher.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,19 +24,13 @@ from dapanoskop.model import Status, Window, WindowData
 from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
 from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
 from dapanoskop.publisher import read_summary, summary_key, update_index, write_period
+from dapanoskop.redaction import redact
 from dapanoskop.settings import DataExportSettings, Settings
 from dapanoskop.store import ObjectStore, StoreError
 
 logger = logging.getLogger(__name__)
 
-_ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
-
 Progress = Callable[[str], None]
-
-
-def redact(text: str) -> str:
-    """Replace AWS account ids (12 digits) so answers and logs can be shared safely."""
-    return _ACCOUNT_ID.sub("REDACTED", text)
 
 
 @dataclass(frozen=True)
@@ -263,7 +256,9 @@ def _is_final(store: ObjectStore, period: str) -> bool:
     try:
         summary = read_summary(store, period)
     except StoreError as error:
-        logger.warning("cannot read summary; rewriting period=%s error=%s", period, error)
+        logger.warning(
+            "cannot read summary; rewriting period=%s error=%s", period, redact(str(error))
+        )
         return False
     if summary is None:
         return False

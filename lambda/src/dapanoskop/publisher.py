@@ -13,11 +13,16 @@ import logging
 from datetime import datetime
 
 from dapanoskop.formats import (
+    INDEX_KEY,
+    SUMMARY_NAME,
     index_json_bytes,
     parse_summary,
     summary_json_bytes,
+    summary_key,
     usage_parquet_bytes,
+    usage_parquet_key,
     workload_parquet_bytes,
+    workload_parquet_key,
 )
 from dapanoskop.periods import parse_period
 from dapanoskop.processor import PeriodReport
@@ -27,25 +32,19 @@ logger = logging.getLogger(__name__)
 
 JSON_TYPE = "application/json"
 PARQUET_TYPE = "application/vnd.apache.parquet"
-INDEX_KEY = "index.json"
-SUMMARY_NAME = "summary.json"
 INDEX_ATTEMPTS = 8
-
-
-def summary_key(period: str) -> str:
-    return f"{period}/{SUMMARY_NAME}"
 
 
 def write_period(store: ObjectStore, report: PeriodReport) -> None:
     """Write one period's three files: Parquet first, summary last."""
     period = report.period
     store.put(
-        f"{period}/cost-by-workload.parquet",
+        workload_parquet_key(period),
         workload_parquet_bytes(report.workload_rows),
         PARQUET_TYPE,
     )
     store.put(
-        f"{period}/cost-by-usage-type.parquet",
+        usage_parquet_key(period),
         usage_parquet_bytes(report.usage_rows),
         PARQUET_TYPE,
     )
@@ -83,6 +82,15 @@ def update_index(store: ObjectStore, now: datetime) -> list[str]:
         f"could not update {store.describe(INDEX_KEY)}: it kept changing "
         f"({INDEX_ATTEMPTS} attempts)"
     )
+
+
+def check_destination(store: ObjectStore) -> None:
+    """Read index.json (missing is fine): StoreError when the destination is unusable.
+
+    Runs before any Cost Explorer request, so a missing bucket, a missing permission or an
+    unreachable endpoint costs nothing.
+    """
+    store.get(INDEX_KEY)
 
 
 def read_summary(store: ObjectStore, period: str) -> dict | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from dapanoskop.periods import DEFAULT_SETTLE_DAYS
@@ -35,6 +36,19 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 _COST_CATEGORY = re.compile(r"^(?! )[\w -]{1,50}(?<! )$")
 _TRUE, _FALSE = "true", "false"
+_ASCII_NUMBER = re.compile(r"^[0-9]{1,9}$", re.ASCII)
+# What S3 accepts as SSEKMSKeyId: a key id, a key ARN, an alias name or an alias ARN.
+_KMS_KEY = re.compile(
+    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}"
+    r"|alias/[A-Za-z0-9/_-]{1,250}"
+    r"|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(?:key/[A-Za-z0-9-]{1,64}|alias/[A-Za-z0-9/_-]{1,250}))$"
+)
+_SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
+_SECRET_ID = re.compile(
+    r"^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$"
+)
+_PARAMETER_NAME = re.compile(r"^(?:/?[A-Za-z0-9_.-]+)(?:/[A-Za-z0-9_.-]+)*$")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class SettingsError(ValueError):
@@ -79,6 +93,8 @@ class Settings:
     cost_metric: str = DEFAULT_METRIC
     history_months: int = DEFAULT_HISTORY_MONTHS
     mtd_settle_days: int = DEFAULT_SETTLE_DAYS
+    sse_kms_key_id: str | None = None
+    digest: DigestSettings = field(default_factory=lambda: DigestSettings())
     # Where cost data comes from: Cost Explorer (None) or a CUR 2.0 data export.
     data_export: DataExportSettings | None = None
     # summary.json `accounts` (one or two more Cost Explorer requests a run; free from an export)
@@ -127,6 +143,8 @@ class Settings:
             data_export=data_export_settings(values),
             include_accounts=parse_bool("INCLUDE_ACCOUNTS", values.get("INCLUDE_ACCOUNTS", "")),
             mtd_settle_days=_settle_days(values.get("MTD_SETTLE_DAYS", "")),
+            sse_kms_key_id=_kms_key(values.get("SSE_KMS_KEY_ID", "")),
+            digest=digest_settings(values),
         )
 
 
@@ -201,7 +219,9 @@ def _history_months(raw: str) -> int:
     value = raw.strip()
     if not value:
         return DEFAULT_HISTORY_MONTHS
-    if not value.isdigit() or not 1 <= int(value) <= MAX_HISTORY_MONTHS:
+    # ASCII digits only: str.isdigit() also accepts "²" and "١٣", which int() then refuses or
+    # reads as a number nobody meant.
+    if not _ASCII_NUMBER.match(value) or not 1 <= int(value) <= MAX_HISTORY_MONTHS:
         raise SettingsError(
             "CE_HISTORY_MONTHS",
             raw,
@@ -312,3 +332,117 @@ def _settle_days(raw: str) -> int:
             "Explorer is still loading)",
         )
     return int(value)
+
+
+def _kms_key(raw: str) -> str | None:
+    """SSE_KMS_KEY_ID: empty means SSE-S3 (AES256); otherwise the KMS key every object gets."""
+    value = raw.strip()
+    if not value:
+        return None
+    if not _KMS_KEY.match(value):
+        raise SettingsError(
+            "SSE_KMS_KEY_ID",
+            raw,
+            "a KMS key id, key ARN, alias/NAME or alias ARN (empty: SSE-S3 encryption)",
+        )
+    return value
+
+
+# --- The cost digest ---------------------------------------------------------------------------
+
+
+class Cadence(StrEnum):
+    OFF = "off"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """When to send the cost digest and where to.
+
+    `weekday` is Python's (Monday 0) and only set for the weekly cadence. The Slack webhook URL
+    itself is never a setting: it is a secret, read at send time from Secrets Manager or SSM
+    Parameter Store, so it never sits in the function's plain environment.
+    """
+
+    cadence: Cadence = Cadence.OFF
+    weekday: int | None = None
+    sns_topic_arn: str | None = None
+    slack_webhook_secret: str | None = None
+    slack_webhook_parameter: str | None = None
+    report_url: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.cadence is not Cadence.OFF
+
+    def describe_cadence(self) -> str:
+        if self.cadence is Cadence.WEEKLY and self.weekday is not None:
+            return f"weekly:{_WEEKDAYS[self.weekday]}"
+        return self.cadence.value
+
+
+def digest_settings(values: Mapping[str, str]) -> DigestSettings:
+    """DIGEST_CADENCE, DIGEST_SNS_TOPIC_ARN, DIGEST_SLACK_WEBHOOK_SECRET or
+    DIGEST_SLACK_WEBHOOK_PARAMETER, REPORT_URL."""
+    cadence, weekday = _cadence(values.get("DIGEST_CADENCE", ""))
+    topic = _optional(values, "DIGEST_SNS_TOPIC_ARN", _SNS_TOPIC_ARN, "an SNS topic ARN")
+    secret = _optional(
+        values,
+        "DIGEST_SLACK_WEBHOOK_SECRET",
+        _SECRET_ID,
+        "a Secrets Manager secret name or ARN whose value is the Slack webhook URL",
+    )
+    parameter = _optional(
+        values,
+        "DIGEST_SLACK_WEBHOOK_PARAMETER",
+        _PARAMETER_NAME,
+        "an SSM parameter name (SecureString) whose value is the Slack webhook URL",
+    )
+    if secret and parameter:
+        raise SettingsError(
+            "DIGEST_SLACK_WEBHOOK_PARAMETER",
+            parameter,
+            "empty when DIGEST_SLACK_WEBHOOK_SECRET is set (one place for the webhook URL)",
+        )
+    report_url = values.get("REPORT_URL", "").strip() or None
+    if report_url and not report_url.startswith(("https://", "http://")):
+        raise SettingsError("REPORT_URL", report_url, "an http(s):// link to the cost report")
+    if cadence is not Cadence.OFF and not (topic or secret or parameter):
+        raise SettingsError(
+            "DIGEST_CADENCE",
+            values.get("DIGEST_CADENCE", ""),
+            "off unless DIGEST_SNS_TOPIC_ARN or a Slack webhook (DIGEST_SLACK_WEBHOOK_SECRET / "
+            "DIGEST_SLACK_WEBHOOK_PARAMETER) says where the digest goes",
+        )
+    return DigestSettings(cadence, weekday, topic, secret, parameter, report_url)
+
+
+def _cadence(raw: str) -> tuple[Cadence, int | None]:
+    value = raw.strip().lower()
+    if value in ("", Cadence.OFF):
+        return Cadence.OFF, None
+    if value in (Cadence.DAILY, Cadence.MONTHLY):
+        return Cadence(value), None
+    kind, _, day = value.partition(":")
+    if kind == Cadence.WEEKLY and day in _WEEKDAYS:
+        return Cadence.WEEKLY, _WEEKDAYS.index(day)
+    raise SettingsError(
+        "DIGEST_CADENCE",
+        raw,
+        "off, daily, weekly:DAY (DAY one of " + ", ".join(_WEEKDAYS) + ") or monthly "
+        "(once, after the last month's data turns final)",
+    )
+
+
+def _optional(
+    values: Mapping[str, str], variable: str, pattern: re.Pattern[str], accepted: str
+) -> str | None:
+    value = values.get(variable, "").strip()
+    if not value:
+        return None
+    if not pattern.match(value):
+        raise SettingsError(variable, value, accepted)
+    return value

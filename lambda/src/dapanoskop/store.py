@@ -19,7 +19,8 @@ from dapanoskop import aws
 from dapanoskop.costexplorer import error_code
 from dapanoskop.settings import Destination, LocalDestination
 
-SSE_ALGORITHM = "AES256"
+SSE_S3 = "AES256"
+SSE_KMS = "aws:kms"
 
 
 class PreconditionFailedError(RuntimeError):
@@ -63,11 +64,21 @@ class ObjectStore(Protocol):
 
 @dataclass
 class S3Store:
-    """Objects under `s3://bucket/prefix/`, every one written with server-side encryption."""
+    """Objects under `s3://bucket/prefix/`, every one written with server-side encryption.
+
+    With `sse_kms_key_id` every object is encrypted with that KMS key (SSE-KMS), so a bucket
+    whose policy demands SSE-KMS accepts the writes; without it, with SSE-S3 (AES256).
+    """
 
     client: Any
     bucket: str
     prefix: str = ""
+    sse_kms_key_id: str | None = None
+
+    def _encryption(self) -> dict[str, str]:
+        if self.sse_kms_key_id:
+            return {"ServerSideEncryption": SSE_KMS, "SSEKMSKeyId": self.sse_kms_key_id}
+        return {"ServerSideEncryption": SSE_S3}
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -111,7 +122,7 @@ class S3Store:
             "Key": self._key(key),
             "Body": body,
             "ContentType": content_type,
-            "ServerSideEncryption": SSE_ALGORITHM,
+            **self._encryption(),
         }
         if if_match is not None:
             params["IfMatch"] = if_match
@@ -219,8 +230,11 @@ def _etag(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def open_store(destination: Destination, s3_client: Any = None) -> ObjectStore:
+def open_store(
+    destination: Destination, s3_client: Any = None, sse_kms_key_id: str | None = None
+) -> ObjectStore:
     """The store for a destination; the S3 client is created only when one is needed."""
     if isinstance(destination, LocalDestination):
         return LocalStore(destination.path)
-    return S3Store(s3_client or aws.s3_client(), destination.bucket, destination.prefix)
+    client = s3_client or aws.s3_client()
+    return S3Store(client, destination.bucket, destination.prefix, sse_kms_key_id)

@@ -25,7 +25,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dapanoskop.categories import categorize, strip_region_prefix
+from dapanoskop.categories import (
+    StorageService,
+    categorize,
+    storage_class_name,
+    strip_region_prefix,
+)
 from dapanoskop.periods import add_months
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -223,6 +228,40 @@ def _storage(lines: Iterable[Line], hours_in_month: int, hours: int) -> dict[str
     }
 
 
+def _storage_classes(
+    current: Iterable[Line],
+    hours_in_month: int,
+    hours: int,
+    comparison: Iterable[Line],
+    prev_days: int,
+    comparison_days: int,
+) -> list[dict]:
+    """Schema 2 `storage_classes`: S3 capacity per usage type (without region prefix)."""
+    found: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
+    for lines, offset, scale in (
+        (current, 0, Decimal(hours_in_month) / hours),
+        (comparison, 2, Decimal(prev_days) / comparison_days),
+    ):
+        for line in lines:
+            if _is_s3_volume(line):
+                entry = found[strip_region_prefix(line.usage_type)]
+                entry[offset] += line.quantity * GIB * scale
+                entry[offset + 1] += line.cost
+    classes = [
+        {
+            "service": S3,
+            "usage_type": bare,
+            "storage_class": storage_class_name(StorageService.S3, bare),
+            "average_bytes": int(volume),
+            "cost_usd": _money(cost),
+            "prev_month_average_bytes": int(prev_volume),
+            "prev_month_cost_usd": _money(prev_cost),
+        }
+        for bare, (volume, cost, prev_volume, prev_cost) in found.items()
+    ]
+    return sorted(classes, key=lambda c: (-c["average_bytes"], c["service"], c["usage_type"]))
+
+
 @dataclass(frozen=True)
 class Month:
     label: str
@@ -273,7 +312,7 @@ class Organization:
             current_lines = _scaled(current_lines, Decimal(elapsed) / days_in_month)
         prev_lines, yoy_lines = prev.lines or (), yoy.lines or ()
         summary: dict = {
-            "schema_version": 1,
+            "schema_version": 2,
             "collected_at": self._collected_at(first, is_mtd),
             "period": current.label,
             "is_mtd": is_mtd,
@@ -317,17 +356,27 @@ class Organization:
         before = _by_center_workload(prev_lines)
         last_year = _by_center_workload(yoy_lines)
         summary["cost_centers"] = _cost_centers(now, before, last_year)
+        summary["storage_classes"] = _storage_classes(
+            current_lines,
+            hours_in_month,
+            elapsed * 24,
+            comparison_lines,
+            prev_days,
+            comparison_days,
+        )
+        # Schema 2: usage only; the tax line cannot carry a tag.
+        untaggable = sum((line.cost for line in current_lines if line.service == TAX), Decimal(0))
         tagged = sum((line.cost for line in current_lines if line.workload), Decimal(0))
-        untagged = _total(current_lines) - tagged
-        total = tagged + untagged
+        untagged = _total(current_lines) - tagged - untaggable
+        taggable = tagged + untagged
         summary["tagging_coverage"] = {
             "tagged_cost_usd": _money(tagged),
             "untagged_cost_usd": _money(untagged),
-            "tagged_percentage": _pct(
-                min(max(tagged / total * 100, Decimal(0)), Decimal(100)) if total else Decimal(0)
-            ),
+            "tagged_percentage": _pct(tagged / taggable * 100 if taggable > 0 else Decimal(0)),
+            "untaggable_cost_usd": _money(untaggable),
         }
         if is_mtd:
+            summary["data_through"] = (self.today - timedelta(days=1)).isoformat()
             self._add_mtd(summary, comparison_lines, current.lines or (), prev_lines, prev_first)
             summary["storage_metrics"]["mtd_prior_partial_storage_cost_usd"] = _money(
                 storage_prev["cost"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from dapanoskop.model import Status
 from dapanoskop.report import derive
 from dapanoskop.report.records import (
     CostCenter,
+    StorageClass,
     StorageMetrics,
     Summary,
     TaggingCoverage,
@@ -341,68 +343,58 @@ def test_category_split_without_baseline() -> None:
 # ---------------------------------------------------------------- storage classes
 
 
-def test_storage_class_volumes_from_gb_months() -> None:
-    rows = [
-        _row("TimedStorage-ByteHrs", "Storage", "2026-10", "23", "1000"),
-        _row("USE2-TimedStorage-ByteHrs", "Storage", "2026-10", "11.5", "500"),
-        _row("TimedStorage-GDA-ByteHrs", "Storage", "2026-10", "0.5", "500"),
-        _row("TimedStorage-INT-FA-ByteHrs", "Storage", "2026-10", "0", "0"),
-        _row("TimedStorage-INT-FA-ByteHrs", "Storage", "2026-09", "2.3", "100"),
-        _row("TimedStorage-ByteHrs", "Storage", "2026-09", "23", "1200"),
-        _row("Requests-Tier1", "Other", "2026-10", "4", "800000"),  # not a capacity type
-        _row("EBS:VolumeUsage.gp3", "Storage", "2026-10", "8", "100"),  # EBS not in scope
-    ]
-    classes = derive.storage_class_volumes(rows, "2026-10", "2026-09")
-    # Standard: 1000 + 500 GB-Mo (regions added up) = 1500 x 2^30 bytes; GDA: 500 x 2^30;
-    # total 2000 GB-Mo: shares 75 % and 25 %. INT-FA had volume only in the baseline.
-    assert [(c.usage_type, c.avg_bytes, c.share_pct, c.is_hot) for c in classes] == [
-        ("TimedStorage-ByteHrs", Decimal(1500 * GIB), Decimal("75"), True),
-        ("TimedStorage-GDA-ByteHrs", Decimal(500 * GIB), Decimal("25"), False),
-        ("TimedStorage-INT-FA-ByteHrs", Decimal(0), Decimal(0), True),
-    ]
-    assert [c.name for c in classes] == [
-        "Standard",
-        "Glacier Deep Archive",
-        "Intelligent-Tiering Frequent",
-    ]
-    # Standard 1500 vs 1200 GB-Mo = +25 %; GDA from 0: no percentage; INT-FA 0 vs 100: -100 %
-    assert [c.change.pct for c in classes] == [Decimal("25"), None, Decimal("-100")]
+S3_NAME, EFS_NAME = "Amazon Simple Storage Service", "Amazon Elastic File System"
 
 
-def test_storage_class_volumes_include_ebs_and_efs_only_in_scope() -> None:
-    rows = [
-        _row("USE1-EBS:VolumeUsage.gp3", "Storage", "2026-10", "24", "300"),
-        _row("EBS:SnapshotUsage", "Storage", "2026-10", "10", "200"),
-        _row("EBS:VolumeP-IOPS.piops", "Storage", "2026-10", "5", "3000"),  # IOPS: no volume
-        _row("IATimedStorage-ByteHrs", "Storage", "2026-10", "2.5", "100"),
-    ]
-    assert derive.storage_class_volumes(rows, "2026-10", None) == []
-    classes = derive.storage_class_volumes(
-        rows, "2026-10", None, include_ebs=True, include_efs=True
+def storage_class(
+    service: str, usage_type: str, name: str, gib: int, prev_gib: int
+) -> StorageClass:
+    return StorageClass(
+        service, usage_type, name, gib * GIB, Decimal(0), prev_gib * GIB, Decimal(0)
     )
-    # biggest first: 300, 200, 100 GB-Mo
-    assert [(c.name, c.is_hot) for c in classes] == [
-        ("EBS gp3 volumes", True),
-        ("EBS snapshots", False),
-        ("EFS Infrequent Access", False),
+
+
+def test_storage_classes_come_from_the_summary_scoped_by_service() -> None:
+    summary = replace(
+        make_summary("2026-10"),
+        storage_classes=(
+            storage_class(S3_NAME, "TimedStorage-ByteHrs", "S3 Standard", 1500, 1200),
+            storage_class(EFS_NAME, "TimedStorage-ByteHrs", "EFS Standard", 300, 0),
+            storage_class(S3_NAME, "TimedStorage-GDA-ByteHrs", "S3 Glacier Deep Archive", 200, 0),
+            storage_class(S3_NAME, "TimedStorage-INT-FA-ByteHrs", "S3 INT FA", 0, 100),
+        ),
+    )
+    classes = derive.storage_class_volumes(summary)
+    assert classes is not None
+    # total 2000 GiB: 75 %, 15 %, 10 %, 0 %. S3 Standard and EFS Standard share a usage type
+    # and stay two classes; both are hot.
+    assert [(c.name, c.avg_bytes, c.share_pct, c.is_hot) for c in classes] == [
+        ("S3 Standard", Decimal(1500 * GIB), Decimal("75"), True),
+        ("EFS Standard", Decimal(300 * GIB), Decimal("15"), True),
+        ("S3 Glacier Deep Archive", Decimal(200 * GIB), Decimal("10"), False),
+        ("S3 INT FA", Decimal(0), Decimal(0), True),
     ]
+    # Standard 1500 vs 1200 = +25 %; from 0: no percentage; INT-FA 0 vs 100: -100 %.
+    assert [c.change.pct for c in classes] == [Decimal("25"), None, None, Decimal("-100")]
 
 
-def test_month_to_date_volume_is_scaled_to_a_monthly_average() -> None:
-    # November has 30 days; collected on the 26th: window 1-25 November = 25 days.
-    summary = make_summary(
+def test_a_schema_1_summary_has_no_storage_classes() -> None:
+    assert derive.storage_class_volumes(make_summary("2026-10")) is None
+
+
+def test_month_to_date_days_run_through_data_through() -> None:
+    # Collected on 26 November with 1 settle day: data through the 24th = 24 days.
+    summary = replace(
+        make_summary("2026-11", is_mtd=True, collected_at=datetime(2026, 11, 26, 6, tzinfo=UTC)),
+        data_through=date(2026, 11, 24),
+    )
+    assert derive.elapsed_days(summary) == 24
+    # Schema 1 (no data_through): the window ended on the day of the run, 25 days.
+    schema_1 = make_summary(
         "2026-11", is_mtd=True, collected_at=datetime(2026, 11, 26, 6, tzinfo=UTC)
     )
-    assert derive.elapsed_days(summary) == 25
-    assert derive.volume_scale(summary) == Decimal("1.2")  # 30 / 25
-    rows = [_row("TimedStorage-ByteHrs", "Storage", "2026-11", "1", "250")]
-    (standard,) = derive.storage_class_volumes(rows, "2026-11", None, scale=Decimal("1.2"))
-    # 250 GB-Mo accrued in 25 days = 300 GB stored on average: 300 x 2^30 bytes
-    assert standard.avg_bytes == Decimal(300 * GIB)
-
-
-def test_complete_month_volume_is_not_scaled() -> None:
-    assert derive.volume_scale(make_summary("2026-10")) == 1
+    assert derive.elapsed_days(schema_1) == 25
+    assert derive.elapsed_days(make_summary("2026-10")) == 31
 
 
 def test_storage_changes_in_percent_and_points() -> None:

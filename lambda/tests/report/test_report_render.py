@@ -135,6 +135,22 @@ def test_month_to_date_banner_and_forecast(page: str, history_dir: Path) -> None
     assert "1\u201325 October" in section
     assert _value(section, "forecast") == _usd(totals["forecast_total_usd"])
     assert _usd(totals["mtd_prior_partial_cost_usd"]) in section
+    # schema 2 names the last day included
+    assert _value(section, "data-through") == "data through 25 November"
+
+
+def test_schema_2_fields_are_shown_with_what_they_mean(page: str, history_dir: Path) -> None:
+    summary = json.loads((history_dir / "2026-10" / "summary.json").read_text())
+    section = _section(page, "2026-10")
+    tagging = summary["tagging_coverage"]
+    assert _value(section, "untaggable") == _usd(tagging["untaggable_cost_usd"])
+    assert "Tagged share of usage" in section
+    # the Storage category and the storage cost side by side only with the label
+    assert "so it differs from the storage cost below" in _value(section, "category-note")
+    # one row per storage class of the summary, in its order, scoped by service
+    names = re.findall(r'<table class="classes">.*?</table>', section, re.S)[0]
+    shown = re.findall(r'<tr><th scope="row">([^<]+?)(?: <span| <small)', names)
+    assert shown == [c["storage_class"] for c in summary["storage_classes"]]
 
 
 def test_estimated_and_unavailable_are_labelled(page: str) -> None:

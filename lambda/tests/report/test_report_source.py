@@ -13,9 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 from moto import mock_aws
 
+from dapanoskop.aws import RETRY_CONFIG
 from dapanoskop.model import Status
 from dapanoskop.report.records import ReportError
-from dapanoskop.report.source import LocalSource, S3Source, load_history, open_source
+from dapanoskop.report.source import ReportSource, load_history, open_source
+from dapanoskop.store import LocalStore, S3Store
 
 
 def test_local_history_has_every_period_newest_first(history_dir: Path) -> None:
@@ -78,7 +80,7 @@ def test_s3_source_reads_the_same_history(
                 key = f"reports/aws/{path.relative_to(history_dir).as_posix()}"
                 client.put_object(Bucket="costs", Key=key, Body=path.read_bytes())
         source = open_source("s3://costs/reports/aws/", client)
-        assert isinstance(source, S3Source)
+        assert isinstance(source.store, S3Store)
         from_s3 = load_history(source)
         with pytest.raises(ReportError, match=r"^s3://costs/nowhere/index.json not found$"):
             load_history(open_source("s3://costs/nowhere", client))
@@ -88,11 +90,14 @@ def test_s3_source_reads_the_same_history(
     assert from_s3.usage == from_disk.usage
 
 
-def test_s3_source_creates_no_client_until_it_reads() -> None:
-    source = open_source("s3://costs")
-    assert isinstance(source, S3Source)
-    assert source._client is None
-    assert source.describe("index.json") == "s3://costs/index.json"
+def test_s3_source_reads_through_the_pipelines_store_with_its_retries() -> None:
+    # One way to read the bucket: the report's S3 reads are the store's, with the same retry
+    # configuration as the pipeline (issue 10; report/source.py had its own client before).
+    source = open_source("s3://costs/reports")
+    assert isinstance(source.store, S3Store)
+    assert (source.store.bucket, source.store.prefix) == ("costs", "reports")
+    assert source.store.client.meta.config.retries == RETRY_CONFIG.retries
+    assert source.describe("index.json") == "s3://costs/reports/index.json"
 
 
 @pytest.mark.parametrize("location", ["s3://", "s3:///prefix"])
@@ -108,7 +113,7 @@ def test_missing_folder(tmp_path: Path) -> None:
 
 def test_missing_index(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=r"index.json not found$"):
-        load_history(LocalSource(tmp_path))
+        load_history(ReportSource(LocalStore(tmp_path)))
 
 
 def _copy(history_dir: Path, tmp_path: Path) -> Path:
@@ -121,7 +126,7 @@ def test_missing_summary_is_named(history_dir: Path, tmp_path: Path) -> None:
     root = _copy(history_dir, tmp_path)
     (root / "2026-03" / "summary.json").unlink()
     with pytest.raises(ReportError, match=r"2026-03/summary.json not found"):
-        load_history(LocalSource(root))
+        load_history(ReportSource(LocalStore(root)))
 
 
 def test_missing_required_field_is_named(history_dir: Path, tmp_path: Path) -> None:
@@ -131,32 +136,32 @@ def test_missing_required_field_is_named(history_dir: Path, tmp_path: Path) -> N
     del data["totals"]["yoy_cost_usd"]
     path.write_text(json.dumps(data))
     with pytest.raises(ReportError, match=r"summary.json: required field 'yoy_cost_usd'"):
-        load_history(LocalSource(root))
+        load_history(ReportSource(LocalStore(root)))
 
 
 def test_summary_of_another_period_is_rejected(history_dir: Path, tmp_path: Path) -> None:
     root = _copy(history_dir, tmp_path)
     shutil.copy(root / "2026-02" / "summary.json", root / "2026-03" / "summary.json")
     with pytest.raises(ReportError, match="says period 2026-02, expected 2026-03"):
-        load_history(LocalSource(root))
+        load_history(ReportSource(LocalStore(root)))
 
 
 def test_bad_index_period(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text('{"periods": ["2026-13x"]}')
     with pytest.raises(ReportError, match="not of the form YYYY-MM"):
-        load_history(LocalSource(tmp_path))
+        load_history(ReportSource(LocalStore(tmp_path)))
 
 
 def test_empty_index(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text('{"periods": []}')
     with pytest.raises(ReportError, match="lists no periods"):
-        load_history(LocalSource(tmp_path))
+        load_history(ReportSource(LocalStore(tmp_path)))
 
 
 def test_invalid_json(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text("{nope")
     with pytest.raises(ReportError, match=r"index\.json: not valid JSON"):
-        load_history(LocalSource(tmp_path))
+        load_history(ReportSource(LocalStore(tmp_path)))
 
 
 def test_parquet_with_missing_columns(history_dir: Path, tmp_path: Path) -> None:
@@ -166,11 +171,11 @@ def test_parquet_with_missing_columns(history_dir: Path, tmp_path: Path) -> None
         root / "2026-03" / "cost-by-usage-type.parquet",
     )
     with pytest.raises(ReportError, match="expected 6 columns"):
-        load_history(LocalSource(root))
+        load_history(ReportSource(LocalStore(root)))
 
 
 def test_damaged_parquet(history_dir: Path, tmp_path: Path) -> None:
     root = _copy(history_dir, tmp_path)
     (root / "2026-03" / "cost-by-usage-type.parquet").write_bytes(b"not parquet")
     with pytest.raises(ReportError, match="not a readable Parquet file"):
-        load_history(LocalSource(root))
+        load_history(ReportSource(LocalStore(root)))

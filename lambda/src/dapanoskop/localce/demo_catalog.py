@@ -21,6 +21,9 @@ EC2_OTHER = "EC2 - Other"
 LAMBDA = "AWS Lambda"
 ECS = "Amazon Elastic Container Service"
 RDS = "Amazon Relational Database Service"
+ELASTICACHE = "Amazon ElastiCache"
+SAVINGS_PLANS = "Savings Plans for AWS Compute usage"
+SUPPORT_BUSINESS = "AWS Support (Business)"
 CLOUDWATCH = "AmazonCloudWatch"
 VPC = "Amazon Virtual Private Cloud"
 CLOUDTRAIL = "AWS CloudTrail"
@@ -345,6 +348,7 @@ WORKLOADS: tuple[Workload, ...] = (
         flow(ECS, "Fargate-vCPU-Hours:perCPU", "hours", FARGATE_VCPU, 48 * 24, STEADY),
         flow(ECS, "Fargate-GB-Hours", "hours", FARGATE_GB, 192 * 24, STEADY),
         hours(RDS, "Multi-AZUsage:db.r6g.large", "0.411", 1, STEADY),
+        hours(ELASTICACHE, "NodeUsage:cache.r6g.large", "0.206", 3, STEADY),
     )),
     Workload("product-catalog", RETAIL, RETAIL_PROD, growth=0.04, untagged=0.25, seasonal=True,
              lines=(
@@ -478,3 +482,24 @@ CREDIT_MONTHS_BEFORE_CURRENT = 9  # the grant started then and is still running
 CREDIT_USAGE_TYPE = "Credit"
 
 TAX_RATE = Decimal("0.02")
+
+# A Compute Savings Plan of the platform account: an hourly commitment billed every day as a
+# recurring fee (record type SavingsPlanRecurringFee, usage type ComputeSP:1yrNoUpfront), never
+# tagged. The covered usage is not modelled separately: the commitment is the whole charge, in
+# every cost metric.
+SAVINGS_PLAN_ACCOUNT = PLATFORM_PROD
+SAVINGS_PLAN_USAGE_TYPE = "ComputeSP:1yrNoUpfront"
+SAVINGS_PLAN_HOURLY = Decimal("4.50")
+SAVINGS_PLAN_MONTHS_BEFORE_CURRENT = 4  # bought then, still running
+
+# Business support, billed to the management account on the 1st for the month's charges of the
+# whole organization: 10 % of the first $10K, 7 % up to $80K, 5 % up to $250K, 3 % above (AWS
+# Support pricing, Business tier).
+SUPPORT_ACCOUNT = MANAGEMENT
+SUPPORT_USAGE_TYPE = "Dollar"
+SUPPORT_TIERS: tuple[tuple[Decimal, Decimal], ...] = (
+    (Decimal(10_000), Decimal("0.10")),
+    (Decimal(80_000), Decimal("0.07")),
+    (Decimal(250_000), Decimal("0.05")),
+    (Decimal("Infinity"), Decimal("0.03")),
+)

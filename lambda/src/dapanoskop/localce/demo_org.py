@@ -29,9 +29,10 @@ $125k in the oldest month to about $190k in the current one):
   type prefix), us-east-2 (`USE2-`), eu-west-1 (`EU-`) and eu-central-1 (`EUC1-`).
 * Reserved instances: eight m6i.2xlarge bought all-upfront for a year seven months before the
   current month. UnblendedCost shows the fee on the purchase day (record type `Fee`, usage type
-  `HeavyUsage:m6i.2xlarge`, so category Other) and the covered hours (`DiscountedUsage`) at
-  zero; AmortizedCost has no fee and the covered hours at the effective rate. So the metrics
-  differ in the purchase month (Unblended higher) and in Platform every month after (lower).
+  `HeavyUsage:m6i.2xlarge`: a one-time fee, so category Support) and the covered hours
+  (`DiscountedUsage`) at zero; AmortizedCost has no fee and the covered hours at the effective
+  rate. So the metrics differ in the purchase month (Unblended higher) and in Platform every
+  month after (lower).
 * Tax: record type, service and usage type all "Tax", region "global", one line per account on
   the 1st of each month: 2 % of that account's other charges of the month (for the current month:
   so far), rounded to cents, no tags, the cost center of the account. Credits: from nine months
@@ -39,6 +40,14 @@ $125k in the oldest month to about $190k in the current one):
   (record type and usage type "Credit", negative, Research). Refund: a p4d.24xlarge ran nine
   days in the sandbox five months before the current month and was refunded on the 15th of the
   next month (record type and usage type "Refund", negative, exactly the cost).
+* Savings Plans: a Compute Savings Plan of $4.50 an hour in the platform account from four
+  months before the current month, billed daily as `SavingsPlanRecurringFee`
+  (`ComputeSP:1yrNoUpfront`, category Compute, untagged). Business support: one line on the 1st
+  in the management account (service `AWS Support (Business)`, usage type `Dollar`), tiered
+  10/7/5/3 % of the organization's month, category Support whatever its usage type. ElastiCache
+  nodes (`NodeUsage:cache.r6g.large`) and RDS instances (`Multi-AZUsage:db.*`) are Compute;
+  RDS storage (`RDS:Multi-AZ-GP3-Storage`) is Storage, though not a storage service of the
+  storage metrics.
 * Storage quantities are GB-Mo per day: GB held / days in the month, so a month sums to the
   average GB held. Every amount is quantity x price exactly; `amounts` carries all five cost
   metrics (Net = gross, Blended = Unblended: no discounts, one payer).
@@ -184,7 +193,8 @@ class _Day:
 def _month_items(
     month: date, end: date, current: date, sources: list[_Source], seed: int
 ) -> list[LineItem]:
-    """The month's tax (on the 1st) followed by its daily items."""
+    """The month's tax and support (on the 1st) followed by its daily items; tax is charged on
+    support too."""
     months_before = (current.year - month.year) * 12 + current.month - month.month
     days_in_month = calendar.monthrange(month.year, month.month)[1]
     moved_from = add_months(current, -catalog.MOVE_MONTHS_BEFORE_CURRENT)
@@ -205,9 +215,11 @@ def _month_items(
         day_items = [item for source in sources for item in _line_items(source, context, rng)]
         day_items.extend(_event_items(context))
         day_items.extend(_credit_items(context, day_items))
+        day_items.extend(_savings_plan_items(context))
         daily.extend(day_items)
         day += timedelta(days=1)
-    return _tax_items(month, daily) + daily
+    support = _support_items(month, daily)
+    return _tax_items(month, support + daily) + support + daily
 
 
 def _line_items(source: _Source, day: _Day, rng: random.Random) -> Iterator[LineItem]:
@@ -348,6 +360,45 @@ def _credit_items(day: _Day, day_items: list[LineItem]) -> list[LineItem]:
             "Credit",
             credit,
             usage_type=catalog.CREDIT_USAGE_TYPE,
+        )
+    ]
+
+
+def _savings_plan_items(day: _Day) -> list[LineItem]:
+    """The Savings Plan's recurring fee of the day: 24 hours of commitment."""
+    if day.months_before_current > catalog.SAVINGS_PLAN_MONTHS_BEFORE_CURRENT:
+        return []
+    return [
+        _charge(
+            day.day,
+            catalog.SAVINGS_PLAN_ACCOUNT,
+            catalog.SAVINGS_PLANS,
+            "SavingsPlanRecurringFee",
+            catalog.SAVINGS_PLAN_HOURLY * 24,
+            usage_type=catalog.SAVINGS_PLAN_USAGE_TYPE,
+        )
+    ]
+
+
+def _support_items(month: date, items: list[LineItem]) -> list[LineItem]:
+    """Business support on the 1st: tiered percentages of the organization's month so far."""
+    total = sum((item.amount for item in items), Decimal(0))
+    fee, lower = Decimal(0), Decimal(0)
+    for upper, rate in catalog.SUPPORT_TIERS:
+        if total > lower:
+            fee += (min(total, upper) - lower) * rate
+        lower = upper
+    if fee <= 0:
+        return []
+    return [
+        _charge(
+            month,
+            catalog.SUPPORT_ACCOUNT,
+            catalog.SUPPORT_BUSINESS,
+            "Usage",
+            fee.quantize(_CENT, ROUND_HALF_UP),
+            usage_type=catalog.SUPPORT_USAGE_TYPE,
+            region="global",
         )
     ]
 

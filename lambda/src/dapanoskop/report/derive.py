@@ -15,13 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from dapanoskop.categories import (
-    Category,
-    StorageService,
-    is_hot_usage_type,
-    is_volume_usage_type,
-    strip_region_prefix,
-)
+from dapanoskop.categories import Category, is_hot_usage_type, storage_service
 from dapanoskop.model import Status
 from dapanoskop.periods import add_months, parse_period
 from dapanoskop.report.records import CostCenter, Summary, UsageTypeRow, Workload
@@ -349,27 +343,9 @@ def storage_changes(summary: Summary) -> StorageChanges:
     )
 
 
-STORAGE_CLASS_NAMES = {
-    "TimedStorage-ByteHrs": "Standard",
-    "TimedStorage-RRS-ByteHrs": "Reduced Redundancy",
-    "TimedStorage-SIA-ByteHrs": "Standard-IA",
-    "TimedStorage-ZIA-ByteHrs": "One Zone-IA",
-    "TimedStorage-GIR-ByteHrs": "Glacier Instant Retrieval",
-    "TimedStorage-GlacierByteHrs": "Glacier Flexible Retrieval",
-    "TimedStorage-GDA-ByteHrs": "Glacier Deep Archive",
-    "TimedStorage-INT-FA-ByteHrs": "Intelligent-Tiering Frequent",
-    "TimedStorage-INT-IA-ByteHrs": "Intelligent-Tiering Infrequent",
-    "TimedStorage-INT-AIA-ByteHrs": "Intelligent-Tiering Archive Instant",
-    "TimedStorage-INT-AA-ByteHrs": "Intelligent-Tiering Archive",
-    "TimedStorage-INT-DAA-ByteHrs": "Intelligent-Tiering Deep Archive",
-    "IATimedStorage-ByteHrs": "EFS Infrequent Access",
-    "ArchiveTimedStorage-ByteHrs": "EFS Archive",
-    "EBS:SnapshotUsage": "EBS snapshots",
-}
-
-
 @dataclass(frozen=True)
 class StorageClassVolume:
+    service: str
     usage_type: str  # without region prefix: classes are added up over regions
     name: str
     is_hot: bool
@@ -384,100 +360,46 @@ def days_in(period: str) -> int:
 
 
 def elapsed_days(summary: Summary) -> int:
-    """Days the current window covers: the whole month, or [month start, collection day).
+    """Days the current window covers: the whole month, or month start through data_through.
 
-    A month-to-date window ends on the day of the run, taken from `collected_at` (the same
-    clock the pipeline used to choose the window).
+    Schema 1 month-to-date summaries have no data_through; their window ended on the day of
+    the run, taken from `collected_at` (the same clock the pipeline used to choose it).
     """
     days = days_in(summary.period)
     if not summary.is_mtd:
         return days
-    elapsed = (summary.collected_at.date() - parse_period(summary.period)).days
-    return min(max(elapsed, 1), days)
+    start = parse_period(summary.period)
+    if summary.data_through is not None:
+        return min(max((summary.data_through - start).days + 1, 1), days)
+    return min(max((summary.collected_at.date() - start).days, 1), days)
 
 
-def volume_scale(summary: Summary) -> Decimal:
-    """hours in the month / hours in the window: turns GB-Mo of a window into a monthly average.
+def storage_class_volumes(summary: Summary) -> list[StorageClassVolume] | None:
+    """Average bytes per storage class from summary.json, in its order (biggest first).
 
-    1 for a complete month.
+    The summary scopes them by service exactly like `storage_metrics` (S3 Standard and EFS
+    Standard share a usage type but are two classes), so their volumes add up to the total
+    shown above them. None for a schema 1 summary, which has no `storage_classes`.
     """
-    return Decimal(days_in(summary.period)) / Decimal(elapsed_days(summary))
-
-
-def storage_kind(usage_type: str, include_efs: bool, include_ebs: bool) -> StorageService | None:
-    """Which storage service a usage type's capacity most likely belongs to, or None.
-
-    The usage-type file has no service column, so this is read from the name alone:
-    `TimedStorage-*` is S3 (the EFS Standard and ECR storage usage type is the same
-    `TimedStorage-ByteHrs`, and cannot be separated here), other `*TimedStorage-*` is EFS,
-    `EBS:*` is EBS. EFS and EBS count only when the summary says they are in scope.
-    """
-    bare = strip_region_prefix(usage_type)
-    if bare.startswith("TimedStorage-"):
-        return StorageService.S3
-    if "TimedStorage-" in bare:
-        return StorageService.EFS if include_efs else None
-    if bare.startswith("EBS:"):
-        return StorageService.EBS if include_ebs else None
-    return None
-
-
-def storage_class_volumes(
-    rows: Iterable[UsageTypeRow],
-    period: str,
-    baseline_period: str | None,
-    *,
-    scale: Decimal = Decimal(1),
-    baseline_scale: Decimal = Decimal(1),
-    include_efs: bool = False,
-    include_ebs: bool = False,
-) -> list[StorageClassVolume]:
-    """Average bytes stored per storage class, biggest first, from the usage-type file.
-
-    Assumption (the file carries no unit): every capacity usage type (contract §3.2) is
-    reported in GB-Mo, GB = 2^30 bytes, which is what Cost Explorer uses for all of them.
-    Average bytes = GB-Mo x 2^30 x `scale` (see `volume_scale`).
-    """
-    current: dict[str, Decimal] = defaultdict(Decimal)
-    baseline: dict[str, Decimal] = defaultdict(Decimal)
-    kinds: dict[str, StorageService] = {}
-    for row in rows:
-        kind = storage_kind(row.usage_type, include_efs, include_ebs)
-        if kind is None or not is_volume_usage_type(kind, row.usage_type):
-            continue
-        bare = strip_region_prefix(row.usage_type)
-        kinds[bare] = kind
-        if row.period == period:
-            current[bare] += row.quantity * GIB * scale
-        elif baseline_period is not None and row.period == baseline_period:
-            baseline[bare] += row.quantity * GIB * baseline_scale
-    total = sum(current.values(), Decimal(0))
-    classes = [
-        StorageClassVolume(
-            usage_type=bare,
-            name=_storage_class_name(bare),
-            is_hot=is_hot_usage_type(kinds[bare], bare),
-            avg_bytes=current[bare],
-            share_pct=current[bare] / total * HUNDRED if total > 0 else Decimal(0),
-            change=(
-                change(current[bare], baseline[bare])
-                if baseline_period is not None
-                else UNAVAILABLE
-            ),
+    if summary.storage_classes is None:
+        return None
+    total = sum((Decimal(c.avg_bytes) for c in summary.storage_classes), Decimal(0))
+    status = summary.status_of("prev_month")
+    found = []
+    for entry in summary.storage_classes:
+        kind = storage_service(entry.service, entry.usage_type)
+        found.append(
+            StorageClassVolume(
+                service=entry.service,
+                usage_type=entry.usage_type,
+                name=entry.name,
+                is_hot=kind is not None and is_hot_usage_type(kind, entry.usage_type),
+                avg_bytes=Decimal(entry.avg_bytes),
+                share_pct=Decimal(entry.avg_bytes) / total * HUNDRED if total > 0 else Decimal(0),
+                change=change(Decimal(entry.avg_bytes), Decimal(entry.prev_avg_bytes), status),
+            )
         )
-        for bare in kinds
-        if current[bare] != 0 or baseline[bare] != 0
-    ]
-    return sorted(classes, key=lambda c: (-c.avg_bytes, c.usage_type))
-
-
-def _storage_class_name(bare: str) -> str:
-    if bare in STORAGE_CLASS_NAMES:
-        return STORAGE_CLASS_NAMES[bare]
-    if bare.startswith("EBS:VolumeUsage"):
-        volume_type = bare.removeprefix("EBS:VolumeUsage").lstrip(".") or "standard"
-        return f"EBS {volume_type} volumes"
-    return bare
+    return found
 
 
 # ---------------------------------------------------------------- tagging

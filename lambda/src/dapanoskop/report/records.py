@@ -16,6 +16,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from dapanoskop.formats import INDEX_KEY, parse_index_periods
+from dapanoskop.formats import parse_summary as parse_summary_bytes
 from dapanoskop.model import Status
 from dapanoskop.periods import parse_period
 
@@ -71,6 +73,20 @@ class TaggingCoverage:
     tagged: Decimal
     untagged: Decimal
     tagged_pct: Decimal
+    untaggable: Decimal | None = None  # schema 2: tax, credits, refunds, fees, support
+
+
+@dataclass(frozen=True)
+class StorageClass:
+    """One entry of summary.json `storage_classes` (schema 2): scoped by service."""
+
+    service: str
+    usage_type: str
+    name: str
+    avg_bytes: int
+    cost: Decimal
+    prev_avg_bytes: int
+    prev_cost: Decimal
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,8 @@ class Summary:
     cost_centers: tuple[CostCenter, ...]
     tagging: TaggingCoverage
     mtd_window: MtdWindow | None
+    data_through: date | None = None  # month to date (schema 2): the last day included
+    storage_classes: tuple[StorageClass, ...] | None = None  # None: a schema 1 summary
 
     def status_of(self, label: str) -> Status:
         return self.status.get(label, Status.FINAL)
@@ -116,19 +134,28 @@ class UsageTypeRow:
 
 
 def parse_index(raw: bytes) -> list[str]:
-    """The periods listed in index.json, newest first, each checked to be `YYYY-MM`."""
-    data = _load_json(raw, "index.json")
-    periods = _field(data, "periods", "index.json")
-    if not isinstance(periods, list) or not all(isinstance(p, str) for p in periods):
-        raise ReportError("index.json: 'periods' is not a list of strings")
-    for period in periods:
-        _check_period(period, "index.json")
+    """The periods listed in index.json (formats.py parses it), newest first."""
+    try:
+        periods = parse_index_periods(raw)
+    except json.JSONDecodeError as err:
+        raise ReportError(f"{INDEX_KEY}: not valid JSON ({err})") from err
+    except ValueError as err:
+        raise ReportError(f"{INDEX_KEY}: {err}") from err
     return sorted(set(periods), reverse=True)
 
 
 def parse_summary(raw: bytes, where: str) -> Summary:
-    """A summary.json as a `Summary`; `where` names the file in error messages."""
-    data = _load_json(raw, where)
+    """A summary.json as a `Summary`; `where` names the file in error messages.
+
+    formats.py parses the bytes (numbers as Decimal, so money adds up to the cent); this
+    turns the document into typed records and names any missing field.
+    """
+    try:
+        data = read_summary_document(raw)
+    except json.JSONDecodeError as err:
+        raise ReportError(f"{where}: not valid JSON ({err})") from err
+    except ValueError as err:
+        raise ReportError(f"{where}: {err}") from err
     totals = _field(data, "totals", where)
     storage = _field(data, "storage_metrics", where)
     tagging = _field(data, "tagging_coverage", where)
@@ -173,8 +200,41 @@ def parse_summary(raw: bytes, where: str) -> Summary:
             tagged=_money(tagging, "tagged_cost_usd", where),
             untagged=_money(tagging, "untagged_cost_usd", where),
             tagged_pct=_money(tagging, "tagged_percentage", where),
+            untaggable=_optional_money(tagging, "untaggable_cost_usd"),
         ),
         mtd_window=_parse_mtd_window(mtd, where),
+        data_through=_optional_date(data, "data_through", where),
+        storage_classes=_parse_storage_classes(data.get("storage_classes"), where),
+    )
+
+
+def _optional_date(data: Mapping[str, Any], key: str, where: str) -> date | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as err:
+        raise ReportError(f"{where}: '{key}' is not a YYYY-MM-DD date: {value!r}") from err
+
+
+def _parse_storage_classes(raw: Any, where: str) -> tuple[StorageClass, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise ReportError(f"{where}: 'storage_classes' is not a list")
+    context = f"{where} storage_classes"
+    return tuple(
+        StorageClass(
+            service=str(_field(entry, "service", context)),
+            usage_type=str(_field(entry, "usage_type", context)),
+            name=str(_field(entry, "storage_class", context)),
+            avg_bytes=int(_money(entry, "average_bytes", context)),
+            cost=_money(entry, "cost_usd", context),
+            prev_avg_bytes=int(_money(entry, "prev_month_average_bytes", context)),
+            prev_cost=_money(entry, "prev_month_cost_usd", context),
+        )
+        for entry in raw
     )
 
 
@@ -292,14 +352,8 @@ def _parse_time(value: Any, where: str) -> datetime:
         raise ReportError(f"{where}: 'collected_at' is not an ISO-8601 time: {value!r}") from err
 
 
-def _load_json(raw: bytes, where: str) -> Mapping[str, Any]:
-    try:
-        data = json.loads(raw, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ReportError(f"{where}: not valid JSON ({err})") from err
-    if not isinstance(data, Mapping):
-        raise ReportError(f"{where}: expected a JSON object")
-    return data
+def read_summary_document(raw: bytes) -> dict[str, Any]:
+    return parse_summary_bytes(raw, exact_numbers=True)
 
 
 def _field(data: Any, key: str, where: str) -> Any:

@@ -55,10 +55,11 @@ class PeriodView:
     downs: list[Mover]
     categories: list[CategoryShare]
     storage: StorageChanges
-    storage_classes: list[StorageClassVolume]
+    storage_classes: list[StorageClassVolume] | None  # None: a schema 1 summary
     tagging_change: Change
     mtd_days: str  # "1-25 November" for a month-to-date period, else ""
     prior_days: str  # "1-25 October": the like-for-like window, else ""
+    data_through: str  # "25 November": the last day a month-to-date summary includes
 
 
 def period_view(history: History, period: str, average_3m: Decimal | None) -> PeriodView:
@@ -83,18 +84,19 @@ def period_view(history: History, period: str, average_3m: Decimal | None) -> Pe
             history.usage[period], labels["current"], category_baseline
         ),
         storage=derive.storage_changes(summary),
-        storage_classes=derive.storage_class_volumes(
-            history.usage[period],
-            labels["current"],
-            previous_label,
-            scale=derive.volume_scale(summary),
-            include_efs=summary.include_efs,
-            include_ebs=summary.include_ebs,
-        ),
+        storage_classes=derive.storage_class_volumes(summary),
         tagging_change=derive.tagging_change(summary, previous),
         mtd_days=_mtd_days(summary),
         prior_days=_prior_days(summary),
+        data_through=_data_through(summary),
     )
+
+
+def _data_through(summary: Summary) -> str:
+    last = summary.data_through
+    if last is None:
+        return ""
+    return f"{last.day} {fmt.month_name(f'{last.year:04d}-{last.month:02d}').split(' ')[0]}"
 
 
 def _mtd_days(summary: Summary) -> str:
