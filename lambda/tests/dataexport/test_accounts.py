@@ -99,3 +99,33 @@ def test_summary_has_accounts_only_when_asked(tmp_path: Path) -> None:
     without = json.loads((tmp_path / "without" / "2026-10" / "summary.json").read_text())
     assert [a["name"] for a in with_accounts["accounts"]] == ["platform", "research", ""]
     assert "accounts" not in without
+
+
+def test_report_shows_the_account_table_of_a_summary_with_accounts(tmp_path: Path) -> None:
+    """The demo on the export source lists its twelve accounts, by name with the id beside."""
+    import json
+
+    from click.testing import CliRunner
+
+    from dapanoskop.cli import main
+    from dapanoskop.report.derive import account_rows
+    from dapanoskop.report.records import parse_summary
+
+    result = CliRunner().invoke(
+        main,
+        ["demo", "--output", str(tmp_path), "--months", "1", "--source", "data-export",
+         "--today", "2026-11-26"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    raw = (tmp_path / "2026-10" / "summary.json").read_bytes()
+    rows = account_rows(parse_summary(raw, "2026-10"))
+    accounts = json.loads(raw)["accounts"]
+    assert rows is not None
+    assert [(r.name, r.id, float(r.current)) for r in rows] == [
+        (a["name"], a["id"], a["current_cost_usd"]) for a in accounts
+    ]
+    assert len(rows) == 12
+    page = (tmp_path / "report.html").read_text()
+    top = rows[0]
+    assert f'{top.name} <small class="ut">{top.id}</small>' in page
+    assert page.count('aria-label="Linked accounts"') == 2  # the month to date and October
