@@ -87,6 +87,10 @@ class UsageLine:
     cost: Decimal
     quantity: Decimal
     unit: str
+    # A source that knows them (a CUR 2.0 export) splits the line by service and account;
+    # Cost Explorer cannot group by more than two dimensions and leaves them "".
+    service: str = ""
+    account_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,7 +203,10 @@ def _storage_classes(
 def _usage_rows(
     windows: tuple[Window, ...], data: Mapping[Window, WindowData], classify: Classifier
 ) -> tuple[UsageTypeRow, ...]:
-    """§7: one row per (workload, usage type, period) with a non-zero cost or quantity."""
+    """§7: one row per (workload, usage type, period) with a non-zero cost or quantity; per
+    (workload, usage type, service, account, period) when the source gave service and account."""
+    merged = [(w, sources.cost_and_quantity_by_usage_type(data[w])) for w in windows]
+    detailed = any(service or account for _, by_key in merged for *_, service, account in by_key)
     rows = [
         UsageTypeRow(
             workload=workload,
@@ -212,14 +215,19 @@ def _usage_rows(
             period=window.label,
             cost_usd=cost,
             usage_quantity=quantity,
+            service=service if detailed else None,
+            account_id=account if detailed else None,
         )
-        for window in windows
-        for (workload, usage_type), (cost, quantity) in (
-            sources.cost_and_quantity_by_usage_type(data[window]).items()
-        )
+        for window, by_key in merged
+        for (workload, usage_type, service, account), (cost, quantity) in by_key.items()
         if cost or quantity
     ]
-    return tuple(sorted(rows, key=lambda row: (row.period, row.workload, row.usage_type)))
+    return tuple(
+        sorted(
+            rows,
+            key=lambda r: (r.period, r.workload, r.usage_type, r.service or "", r.account_id or ""),
+        )
+    )
 
 
 def _warn_if_groupings_disagree(data: WindowData) -> None:

@@ -7,7 +7,10 @@ Differences that are legitimate, and the only ones allowed:
   `forecast_month_end_delta_pct`: the forecast is Cost Explorer's (GetCostForecast); the export
   source makes no Cost Explorer request, so it has none (the contract makes them optional);
 * Parquet doubles may differ below a millionth of a dollar / unit: CUR 2.0 carries amounts as
-  doubles (the local Cost Explorer sums exact decimals); summaries, rounded to cents, are equal.
+  doubles (the local Cost Explorer sums exact decimals); summaries, rounded to cents, are equal;
+* `cost-by-usage-type.parquet` from the export has `service` and `account_id` after the six
+  columns and a row per (workload, usage type, service, account, period) (contract §7): summed
+  over service and account, its rows equal Cost Explorer's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dapanoskop.localce import LineItem, LocalCostExplorer
@@ -132,8 +136,30 @@ def _json_differences(name: str, a: Any, b: Any) -> list[str]:
     return [] if a == b else [f"{name}: {a} != {b}"]
 
 
+DETAIL = ["service", "account_id"]
+
+
+def _rolled_up(table: pa.Table) -> pa.Table:
+    """The export's usage-type rows (split by service and account, contract §7) summed back
+    to one row per (workload, usage type, category, period), in the contract's order."""
+    sums: dict[tuple, list[float]] = {}
+    for row in table.drop_columns(DETAIL).to_pylist():
+        key = (row["period"], row["workload"], row["usage_type"], row["category"])
+        entry = sums.setdefault(key, [0.0, 0.0])
+        entry[0] += row["cost_usd"]
+        entry[1] += row["usage_quantity"]
+    rows = [
+        {"workload": w, "usage_type": u, "category": c, "period": p, "cost_usd": cost,
+         "usage_quantity": quantity}
+        for (p, w, u, c), (cost, quantity) in sorted(sums.items())
+    ]  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=table.drop_columns(DETAIL).schema)
+
+
 def _parquet_differences(name: str, a: Path, b: Path) -> list[str]:
     left, right = pq.read_table(a, use_threads=False), pq.read_table(b, use_threads=False)
+    if right.column_names == [*left.column_names, *DETAIL]:
+        right = _rolled_up(right)
     if left.schema != right.schema or left.num_rows != right.num_rows:
         return [f"{name}: schema or row count differs"]
     problems = []

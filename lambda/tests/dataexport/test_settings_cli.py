@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -182,3 +183,21 @@ def test_demo_on_the_export_source(tmp_path: Path) -> None:
     assert "Cost Explorer requests: 0" in result.output
     assert (tmp_path / "cur-export" / "metadata" / "BILLING_PERIOD=2026-10").is_dir()
     assert check_output(tmp_path) == []
+    # Contract §7: with the export, the usage-type rows also name their service and account.
+    table = pq.read_table(tmp_path / "2026-10" / "cost-by-usage-type.parquet", use_threads=False)
+    assert table.column_names == [
+        "workload", "usage_type", "category", "period", "cost_usd", "usage_quantity",
+        "service", "account_id",
+    ]  # fmt: skip
+    row = next(r for r in table.to_pylist() if r["usage_type"] == "EUC1-TimedStorage-ByteHrs")
+    assert row["service"] == "Amazon Simple Storage Service"
+    assert len(row["account_id"]) == 12
+
+
+def test_cost_explorer_usage_rows_keep_six_columns(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["demo", "--output", str(tmp_path), "--months", "1", "--today", "2026-11-26"]
+    )
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(tmp_path / "2026-10" / "cost-by-usage-type.parquet", use_threads=False)
+    assert table.num_columns == 6

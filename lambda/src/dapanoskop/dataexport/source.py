@@ -228,7 +228,8 @@ def _record(
     account_name: str,
 ) -> Any:
     if grouping_set is GroupingSet.USAGE:
-        return UsageLine(names[0], names[1], cost, quantity, sys.intern(unit))
+        workload, usage_type, service, account = names
+        return UsageLine(workload, usage_type, cost, quantity, sys.intern(unit), service, account)
     if grouping_set is GroupingSet.COST_CENTERS:
         return CostCenterLine(names[0], names[1], cost)
     if grouping_set is GroupingSet.SERVICES:

@@ -8,7 +8,8 @@ the requested groupings need. The source then rolls those rows up into each grou
 
 | grouping       | keys                                      | what for (model.py)           |
 |----------------|-------------------------------------------|-------------------------------|
-| usage          | window, workload, usage type              | UsageLine                     |
+| usage          | window, workload, usage type, service,    | UsageLine (with service and   |
+|                | account                                   | account, contract §7)         |
 | cost_centers   | window, workload, cost center             | CostCenterLine                |
 | services       | window, service, usage type               | ServiceLine                   |
 | charges        | window, line item type, usage type        | ChargeLine                    |
@@ -67,7 +68,8 @@ class GroupingSet(StrEnum):
 
 
 SET_KEYS: dict[GroupingSet, tuple[str, ...]] = {
-    GroupingSet.USAGE: ("window_id", "workload", "usage_type"),
+    # Split by service and account too: the usage-type Parquet carries them (contract §7).
+    GroupingSet.USAGE: ("window_id", "workload", "usage_type", "service", "account_id"),
     GroupingSet.COST_CENTERS: ("window_id", "workload", "cost_center"),
     GroupingSet.SERVICES: ("window_id", "service", "usage_type"),
     GroupingSet.CHARGES: ("window_id", "record_type", "usage_type"),
