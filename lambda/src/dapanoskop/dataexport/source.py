@@ -17,7 +17,6 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -237,12 +236,3 @@ def _record(
     if grouping_set is GroupingSet.CHARGES:
         return ChargeLine(names[0], names[1], cost)
     return AccountLine(names[0], sys.intern(account_name), cost)
-
-
-def earliest_period(location: ExportLocation) -> date | None:
-    """The first day of the oldest billing period the export holds (how far a backfill reaches)."""
-    periods = location.periods()
-    if not periods:
-        return None
-    year, month = periods[0].split("-")
-    return date(int(year), int(month), 1)
