@@ -176,3 +176,15 @@ def test_a_data_file_that_is_not_parquet_fails_with_an_export_error(tmp_path: Pa
     )
     with pytest.raises(ExportError, match="data files"):
         collect_from(tmp_path, [OCTOBER])
+
+
+def test_a_manifest_without_a_file_list_leaves_the_period_folder_to_decide(
+    tmp_path: Path,
+) -> None:
+    """We only know AWS's manifest from its description: one without `dataFiles` is not an
+    error, the period's Parquet files are read instead."""
+    write_period(tmp_path, "2026-10", rows_of([item(date(2026, 10, 2), "1")]))
+    manifest = tmp_path / "metadata" / "BILLING_PERIOD=2026-10" / "my-export-Manifest.json"
+    manifest.write_text('{"exportName": "my-export", "files": []}')
+    data = collect_from(tmp_path, [OCTOBER]).data
+    assert sum(line.cost for line in data[OCT].usage or ()) == Decimal(1)

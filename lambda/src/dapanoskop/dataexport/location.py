@@ -127,15 +127,18 @@ class ExportLocation:
                 raise ExportError(str(error)) from error
             if stored is None:
                 continue
+            where = self.store.describe(key)
             try:
                 manifest = json.loads(stored.body)
-                files = manifest["dataFiles"]
-                if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-                    raise TypeError("dataFiles is not a list of strings")
-            except (ValueError, KeyError, TypeError) as error:
-                raise ExportError(
-                    f"cannot read the manifest {self.store.describe(key)}: {error}"
-                ) from error
+            except ValueError as error:
+                raise ExportError(f"cannot read the manifest {where}: {error}") from error
+            files = manifest.get("dataFiles") if isinstance(manifest, dict) else None
+            if files is None:
+                # A manifest without the file list we know: the period's folder decides.
+                logger.warning("manifest without dataFiles; listing the period period=%s", period)
+                return None
+            if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+                raise ExportError(f"cannot read the manifest {where}: dataFiles is not a list")
             return manifest
         return None
 
