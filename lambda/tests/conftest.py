@@ -15,7 +15,11 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.exceptions import NoCredentialsError
 from moto.server import ThreadedMotoServer
+
+from dapanoskop import aws
+from dapanoskop.storagelens import StorageLensClients
 
 BUCKET = "cost-data"
 
@@ -28,6 +32,17 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # S3 Storage Lens is asked by default (STORAGE_LENS_CONFIG_ID empty): a test that does not
+    # pass its own clients gets ones that fail like a missing credential, so the run logs one
+    # line and goes on, as it would in an account without Storage Lens access.
+    monkeypatch.setattr(aws, "storage_lens_clients", _no_storage_lens)
+
+
+def _no_storage_lens(session: Any = None) -> StorageLensClients:
+    def refuse(*_args: Any) -> Any:
+        raise NoCredentialsError()
+
+    return StorageLensClients(sts=refuse, s3control=refuse, cloudwatch=refuse)
 
 
 @pytest.fixture(scope="session")

@@ -267,6 +267,8 @@ def test_backfill_to_s3_prints_json(fake_ce: LocalCostExplorer, s3_env: Any) -> 
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     requests = fake_ce.request_count()
+    # the cost category has no definition: one ListCostCategoryDefinitions finds that out
+    assert fake_ce.request_count("ListCostCategoryDefinitions") == 1
     assert document == {
         "mode": "backfill",
         "destination": f"s3://{BUCKET}/prefix",
@@ -274,7 +276,10 @@ def test_backfill_to_s3_prints_json(fake_ce: LocalCostExplorer, s3_env: Any) -> 
         "skipped": [],
         "failed": [],
         "ce_requests": requests,
-        "ce_requests_by_operation": {"GetCostAndUsage": requests},
+        "ce_requests_by_operation": {
+            "GetCostAndUsage": requests - 1,
+            "ListCostCategoryDefinitions": 1,
+        },
         "ce_cost_usd": f"{requests / 100:.2f}",
         "index": ["2026-10", "2026-09"],
     }

@@ -82,6 +82,46 @@ def test_describe_demo_tells_where_the_files_are_and_the_headline_numbers() -> N
     )
 
 
+def test_describe_demo_names_a_split_charge_source() -> None:
+    latest = {
+        "period": "2026-10",
+        "periods": {"current": "2026-10", "prev_month": "2026-09", "yoy": "2025-10"},
+        "totals": {"current_cost_usd": 100.0, "prev_month_cost_usd": 100.0, "yoy_cost_usd": 0.0},
+        "cost_centers": [
+            {"name": "Research", "current_cost_usd": 100.0, "split_charge_in_usd": 40.0},
+            {
+                "name": "Shared Services",
+                "current_cost_usd": 0.0,
+                "is_split_charge": True,
+                "split_charge_in_usd": 0.0,
+                "split_charge_out_usd": 40.0,
+            },
+        ],
+        "storage_metrics": {
+            "total_cost_usd": 0.0,
+            "total_volume_bytes": 0,
+            "cost_per_tb_usd": 0.0,
+            "hot_tier_percentage": 0.0,
+        },
+        "workload_tag_key": "App",
+        "tagging_coverage": {"tagged_percentage": 100.0, "untagged_cost_usd": 0.0},
+    }
+    result = DemoResult(
+        output=Path("/data/demo"),
+        today=date(2026, 11, 1),
+        backfill=RunResult("backfill", "/data/demo", ce_requests=5),
+        daily=RunResult("daily", "/data/demo", ce_requests=0, index=["2026-10"]),
+        latest_complete=latest,
+        month_to_date=None,
+        report=None,
+    )
+    lines = describe_demo(result).splitlines()
+    assert lines[3:5] == [
+        "    cost centers: Research $100.00, Shared Services $0.00 (2 in all)",
+        "    split charges: Shared Services $40.00 allocated to other cost centers",
+    ]
+
+
 def test_demo_writes_a_contract_valid_history_with_a_report(tmp_path: Path) -> None:
     output = tmp_path / "demo"
 
@@ -109,8 +149,13 @@ def test_demo_writes_a_contract_valid_history_with_a_report(tmp_path: Path) -> N
     )
     top = october["cost_centers"][0]
     assert lines[3].startswith(f"    cost centers: {top['name']} ${top['current_cost_usd']:,.2f}, ")
+    shared = next(c for c in october["cost_centers"] if c["name"] == "Shared Services")
+    assert lines[4] == (
+        f"    split charges: Shared Services ${shared['split_charge_out_usd']:,.2f} allocated "
+        "to other cost centers"
+    )
     november = json.loads((output / "2026-11" / "summary.json").read_text())
-    assert lines[6].startswith(
+    assert lines[7].startswith(
         f"  2026-11 to date (through 2026-11-25): ${november['totals']['current_cost_usd']:,.2f}"
     )
     assert lines[-2] == f"  report: {output / 'report.html'} (open it in a browser)"

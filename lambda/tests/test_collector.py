@@ -233,13 +233,14 @@ def test_summary_from_one_group_per_page_equals_the_unpaged_one(s3: Any) -> None
         s3, LocalCostExplorer(small_account(), TODAY, page_size=1), COST_CATEGORY_NAME=CATEGORY
     )
 
-    assert (unpaged["ce_requests"], paged["ce_requests"]) == (7, 30)
+    # + 1 ListCostCategoryDefinitions each (the category has no definition, so no rules)
+    assert (unpaged["ce_requests"], paged["ce_requests"]) == (8, 31)
     paged_summary = read_summary(s3)
     assert paged_summary.pop("collection") == {
-        "ce_requests": 30,
-        "ce_requests_by_operation": {"GetCostAndUsage": 30},
+        "ce_requests": 31,
+        "ce_requests_by_operation": {"GetCostAndUsage": 30, "ListCostCategoryDefinitions": 1},
     }
-    assert summary.pop("collection")["ce_requests"] == 7
+    assert summary.pop("collection")["ce_requests"] == 8
     assert paged_summary == summary
     for name, data in files.items():
         assert read_bytes(s3, f"2026-10/{name}") == data
@@ -355,6 +356,19 @@ WITHOUT_YOY = [
 ]
 
 
+def no_yoy(centers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same cost centers as published when the year-ago month is unavailable."""
+    return [
+        {
+            **{k: v for k, v in center.items() if k != "yoy_cost_usd"},
+            "workloads": [
+                {k: v for k, v in w.items() if k != "yoy_cost_usd"} for w in center["workloads"]
+            ],
+        }
+        for center in centers
+    ]
+
+
 @pytest.mark.parametrize(
     "refusal", ["DataUnavailableException", "BillExpirationException", "ValidationException"]
 )
@@ -380,12 +394,13 @@ def test_yoy_month_beyond_cost_explorer_retention_is_unavailable(s3: Any, refusa
         "prev_month_cost_usd": 32.05,
         "yoy_cost_usd": 0.0,
     }
-    assert summary["cost_centers"] == WITHOUT_YOY
+    # The year-ago month is unavailable: cost centers and workloads leave yoy_cost_usd out.
+    assert summary["cost_centers"] == no_yoy(WITHOUT_YOY)
     # The refused request is billed like the others. Once the first grouping learns that
     # 2025-10 is gone, the other groupings do not ask again: [2026-09, 2026-10] for each of
-    # the four groupings + 1 refused = 5.
-    assert answer["ce_requests"] == 5
-    refused = [p for _, p in fake.requests if p["TimePeriod"]["Start"] == "2025-10-01"]
+    # the four groupings + 1 refused = 5, + 1 ListCostCategoryDefinitions.
+    assert answer["ce_requests"] == 6
+    refused = [p for _, p in fake.requests if p.get("TimePeriod", {}).get("Start") == "2025-10-01"]
     assert len(refused) == 1
     table = pq.read_table(io.BytesIO(read_bytes(s3, "2026-10/cost-by-workload.parquet")))
     last_year = [row for row in table.to_pylist() if row["period"] == "2025-10"]
@@ -409,10 +424,10 @@ def test_yoy_month_beyond_configured_history_is_not_requested(s3: Any) -> None:
     summary = read_summary(s3)
     assert summary["period_status"]["yoy"] == "unavailable"
     assert summary["totals"]["yoy_cost_usd"] == 0.0
-    assert summary["cost_centers"] == WITHOUT_YOY
-    # Only the [2026-09, 2026-10] requests: 1 per grouping.
-    assert answer["ce_requests"] == 4
-    assert [p["TimePeriod"] for _, p in fake.requests] == [
+    assert summary["cost_centers"] == no_yoy(WITHOUT_YOY)
+    # Only the [2026-09, 2026-10] requests: 1 per grouping, + 1 ListCostCategoryDefinitions.
+    assert answer["ce_requests"] == 5
+    assert [p["TimePeriod"] for _, p in fake.requests if "TimePeriod" in p] == [
         {"Start": "2026-09-01", "End": "2026-11-01"}
     ] * 4
 
@@ -587,12 +602,12 @@ BY_COST_CENTER = [
             "no cost category chosen; set COST_CATEGORY_NAME names=-",
             id="none",
         ),
-        # GetCostCategories + 2 + App x cost category (2) + 1 + 2.
+        # GetCostCategories + 2 + App x cost category (2) + 1 + 2 + ListCostCategoryDefinitions.
         pytest.param(
             (CATEGORY,),
             CATEGORY,
             BY_COST_CENTER,
-            8,
+            9,
             "using the account's only cost category name=Cost Center",
             id="one",
         ),
@@ -630,9 +645,11 @@ def test_cost_category_is_found_when_not_configured(
         "yoy_cost_usd": 10.76,
     }
     assert summary["collection"]["ce_requests"] == requests
+    definitions = {"ListCostCategoryDefinitions": 1} if chosen else {}
     assert summary["collection"]["ce_requests_by_operation"] == {
-        "GetCostAndUsage": requests - 1,
+        "GetCostAndUsage": requests - 1 - len(definitions),
         "GetCostCategories": 1,
+        **definitions,
     }
     messages = [record.getMessage() for record in caplog.records]
     assert log in messages

@@ -214,24 +214,120 @@ def test_cost_centers_that_do_not_add_up_to_the_total_are_reported(history: Path
 
 
 def test_workloads_that_do_not_add_up_to_their_cost_center_are_reported(history: Path) -> None:
-    center = json.loads((history / COMPLETE / "summary.json").read_text())["cost_centers"][0]
+    centers = json.loads((history / COMPLETE / "summary.json").read_text())["cost_centers"]
+    # Uncategorized: no split-charge rule touches it, so its workloads add up to it alone.
+    n, center = next((n, c) for n, c in enumerate(centers) if c["name"] == "Uncategorized")
     added = sum(w["prev_month_cost_usd"] for w in center["workloads"]) + 1
 
     def add_a_dollar(summary: dict) -> None:
-        workload = summary["cost_centers"][0]["workloads"][0]
+        workload = summary["cost_centers"][n]["workloads"][0]
         workload["prev_month_cost_usd"] = round(workload["prev_month_cost_usd"] + 1, 2)
 
     edit_summary(history, COMPLETE, add_a_dollar)
 
     problems = check_output(history)
     assert problems[0] == (
-        f"2026-10/summary.json: cost_centers[0].workloads add up to {added:.2f} in "
-        f"prev_month_cost_usd, but cost_centers[0].prev_month_cost_usd is "
+        f"2026-10/summary.json: cost_centers[{n}].workloads add up to {added:.2f} in "
+        f"prev_month_cost_usd, but cost_centers[{n}].prev_month_cost_usd is "
         f"{center['prev_month_cost_usd']:.2f}"
     )
     # The Parquet file still has the old amount, so the two files disagree as well.
     assert len(problems) == 2
     assert problems[1].startswith("2026-10/cost-by-workload.parquet: cost_usd of (")
+
+
+def test_split_charges_must_explain_a_cost_center_beyond_its_workloads(history: Path) -> None:
+    # The demo splits Shared Services onto the others: Retail = its workloads + what it got.
+    centers = json.loads((history / COMPLETE / "summary.json").read_text())["cost_centers"]
+    n, retail = next((n, c) for n, c in enumerate(centers) if c["name"] == "Retail")
+    own = sum(w["current_cost_usd"] for w in retail["workloads"])
+    assert retail["split_charge_out_usd"] == 0.0
+    assert abs(own + retail["split_charge_in_usd"] - retail["current_cost_usd"]) < 0.05
+    shared = next(c for c in centers if c["name"] == "Shared Services")
+    assert shared["is_split_charge"] is True
+    assert shared["current_cost_usd"] == 0.0
+
+    edit_summary(history, COMPLETE, lambda s: s["cost_centers"][n].pop("split_charge_out_usd"))
+    assert check_output(history) == [
+        f"2026-10/summary.json: cost_centers[{n}].split_charge_out_usd is missing (its pair "
+        "split_charge_in_usd is given)"
+    ]
+
+
+def test_split_amounts_that_do_not_explain_the_cost_center_are_reported(history: Path) -> None:
+    centers = json.loads((history / COMPLETE / "summary.json").read_text())["cost_centers"]
+    n, retail = next((n, c) for n, c in enumerate(centers) if c["name"] == "Retail")
+    wrong = round(retail["split_charge_in_usd"] - 100, 2)
+    edit_summary(
+        history, COMPLETE, lambda s: s["cost_centers"][n].update(split_charge_in_usd=wrong)
+    )
+
+    problems = check_output(history)
+    assert problems[0].startswith(f"2026-10/summary.json: cost_centers[{n}].workloads add up to")
+    assert problems[0].endswith(
+        f"but cost_centers[{n}].current_cost_usd - split_charge_in_usd + split_charge_out_usd "
+        f"is {retail['current_cost_usd'] - wrong:.2f}"
+    )
+    # and the "(split charge)" row of the Parquet file no longer matches in - out
+    assert problems[1] == (
+        f"2026-10/cost-by-workload.parquet: cost_usd of (Retail, (split charge), 2026-10) is "
+        f"{next_split_row(history, 'Retail')}, but the summary shows {wrong}"
+    )
+
+
+def next_split_row(history: Path, center: str) -> float:
+    table = pq.read_table(history / COMPLETE / "cost-by-workload.parquet").to_pylist()
+    return next(
+        r["cost_usd"]
+        for r in table
+        if (r["cost_center"], r["workload"], r["period"]) == (center, "(split charge)", COMPLETE)
+    )
+
+
+def test_a_yoy_amount_for_an_unavailable_year_ago_month_is_reported(history: Path) -> None:
+    def unavailable(summary: dict) -> None:
+        summary["period_status"]["yoy"] = "unavailable"
+        for center in summary["cost_centers"]:
+            for workload in center["workloads"]:
+                workload.pop("yoy_cost_usd")
+
+    edit_summary(history, COMPLETE, unavailable)
+
+    problems = check_output(history)
+    assert problems[0] == (
+        "2026-10/summary.json: cost_centers[0].yoy_cost_usd is given, but period_status.yoy "
+        "is unavailable"
+    )
+
+
+def test_storage_lens_fields_are_checked(history: Path) -> None:
+    lens = {
+        "total_bytes": 5 * 2**40,
+        "object_count": 1200,
+        "storage_lens_date": "2026-10-31",
+        "config_id": "org-lens",
+    }
+
+    def add(summary: dict) -> None:
+        summary["storage_lens"] = lens
+        summary["storage_metrics"]["storage_lens_total_bytes"] = lens["total_bytes"]
+
+    edit_summary(history, COMPLETE, add)
+    assert check_output(history) == []
+
+    def break_it(summary: dict) -> None:
+        summary["storage_lens"]["object_count"] = 1.5
+        summary["storage_metrics"]["storage_lens_total_bytes"] = 7
+
+    edit_summary(history, COMPLETE, break_it)
+    assert check_output(history) == [
+        "2026-10/summary.json: storage_lens.object_count is 1.5, expected a whole number >= 0"
+    ]
+    edit_summary(history, COMPLETE, lambda s: s["storage_lens"].update(object_count=3))
+    assert check_output(history) == [
+        "2026-10/summary.json: storage_metrics.storage_lens_total_bytes is 7, but "
+        f"storage_lens.total_bytes is {5 * 2**40}"
+    ]
 
 
 def test_cost_centers_out_of_order_are_reported(history: Path) -> None:

@@ -13,6 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dapanoskop.categories import Category, categorize, strip_region_prefix
+from dapanoskop.costcategories import read_split_rules
+from dapanoskop.costexplorer import CostExplorer
+from dapanoskop.localce import LocalCostExplorer
 from dapanoskop.localce.demo_org import (
     COST_CENTERS,
     DEMO_COST_CATEGORY,
@@ -20,11 +23,13 @@ from dapanoskop.localce.demo_org import (
     MOVING_WORKLOAD,
     SPLIT_WORKLOAD,
     WORKLOAD_NAMES,
+    demo_cost_category_definitions,
     demo_line_items,
     move_month,
     untagged_campaign,
 )
 from dapanoskop.localce.ledger import LineItem
+from dapanoskop.model import SplitChargeRule, SplitMethod
 
 TODAY = date(2026, 11, 26)
 S3 = "Amazon Simple Storage Service"
@@ -426,6 +431,28 @@ def test_december_is_a_seasonal_peak(items: list[LineItem]) -> None:
     assert totals["2025-12"] > Decimal("1.08") * (totals["2025-10"] + totals["2026-02"]) / 2
     retail = monthly(items, keep=lambda i: i.cost_categories.get(DEMO_COST_CATEGORY) == "Retail")
     assert retail["2025-12"] > Decimal("1.3") * retail["2025-10"]
+
+
+def test_shared_services_is_split_proportionally_onto_the_business_cost_centers(
+    items: list[LineItem],
+) -> None:
+    fake = LocalCostExplorer(items, TODAY, definitions=demo_cost_category_definitions(TODAY))
+    months = [date(2026, 11, 1), date(2025, 10, 1)]
+    rules = read_split_rules(CostExplorer(fake.client()), DEMO_COST_CATEGORY, months)
+
+    expected = (
+        SplitChargeRule(
+            "Shared Services",
+            ("Research", "Platform", "Retail", "Data"),
+            SplitMethod.PROPORTIONAL,
+        ),
+    )
+    # one version, effective long before any month the demo writes: 1 List + 1 Describe
+    assert rules == {"2026-11": expected, "2025-10": expected}
+    assert fake.request_count() == 2
+    # and the source has cost of its own to split every month
+    shared = [i for i in items if i.cost_categories.get(DEMO_COST_CATEGORY) == "Shared Services"]
+    assert {month_of(i) for i in shared} == {month_of(i) for i in items}
 
 
 def category_of(item: LineItem) -> Category:

@@ -76,7 +76,8 @@ def _branches(node: Any) -> list[dict[str, Any]]:
 
 
 def template_iam_actions(
-    template: Mapping[str, Any] | None = None, services: tuple[str, ...] = ("ce", "s3")
+    template: Mapping[str, Any] | None = None,
+    services: tuple[str, ...] = ("ce", "s3", "cloudwatch"),
 ) -> set[str]:
     """The IAM actions the function role allows for `services`, e.g. {"ce:GetCostAndUsage"}."""
     statements = role_statements(template if template is not None else load_template())
@@ -245,20 +246,69 @@ def test_cfn_lint_reports_nothing() -> None:
 
 def test_iam_actions_are_the_cost_explorer_and_s3_calls_of_the_pipeline(template) -> None:
     # The calls the code makes (to be confirmed by the test that records real API calls):
-    # GetCostAndUsage, GetCostForecast, GetCostCategories; GetObject/HeadObject, PutObject
-    # (plain and conditional); ListBucket so that a missing key is a 404, not a 403.
+    # GetCostAndUsage, GetCostForecast, GetCostCategories, the cost category's definition
+    # (List/Describe, for split charges); GetObject/HeadObject, PutObject (plain and
+    # conditional); ListBucket so that a missing key is a 404, not a 403; S3 Storage Lens
+    # (unless off): its configurations and its CloudWatch metrics.
     assert template_iam_actions(template) == {
         "ce:GetCostAndUsage",
         "ce:GetCostForecast",
         "ce:GetCostCategories",
+        "ce:ListCostCategoryDefinitions",
+        "ce:DescribeCostCategoryDefinition",
         "s3:GetObject",
         "s3:PutObject",
         "s3:ListBucket",
+        *STORAGE_LENS_ACTIONS,
     }
 
 
+STORAGE_LENS_ACTIONS = {
+    "s3:ListStorageLensConfigurations",
+    "s3:GetStorageLensConfiguration",
+    "cloudwatch:ListMetrics",
+    "cloudwatch:GetMetricData",
+}
+STORAGE_LENS_STATEMENTS = {
+    "ListStorageLens",
+    "ReadStorageLensConfiguration",
+    "ReadStorageLensMetrics",
+}
+
+
+def test_storage_lens_off_grants_nothing_for_it(template) -> None:
+    off = resolved_statements(Deployment(template, {"StorageLensConfigId": "off"}))
+    assert set(off) & STORAGE_LENS_STATEMENTS == set()
+
+
+def test_a_configured_storage_lens_id_is_read_but_never_listed(template) -> None:
+    deployment = Deployment(template, {"StorageLensConfigId": "org-lens"})
+    statements = resolved_statements(deployment)
+    assert set(statements) & STORAGE_LENS_STATEMENTS == {
+        "ReadStorageLensConfiguration",
+        "ReadStorageLensMetrics",
+    }
+    assert statements["ReadStorageLensConfiguration"]["Resource"] == (
+        "arn:aws:s3:*:123456789012:storage-lens/org-lens"
+    )
+    assert statements["ReadStorageLensMetrics"]["Action"] == [
+        "cloudwatch:ListMetrics",
+        "cloudwatch:GetMetricData",
+    ]
+
+
+def test_discovering_storage_lens_lists_and_reads_any_configuration_of_the_account(
+    template,
+) -> None:
+    statements = resolved_statements(Deployment(template))
+    assert statements["ListStorageLens"]["Action"] == ["s3:ListStorageLensConfigurations"]
+    assert statements["ReadStorageLensConfiguration"]["Resource"] == (
+        "arn:aws:s3:*:123456789012:storage-lens/*"
+    )
+
+
 OPTIONAL_SERVICES = ("kms", "sns", "secretsmanager", "ssm")
-ALL_SERVICES = ("ce", "s3", "logs", *OPTIONAL_SERVICES)
+ALL_SERVICES = ("ce", "s3", "cloudwatch", "logs", *OPTIONAL_SERVICES)
 
 
 def test_role_allows_nothing_but_cost_explorer_s3_its_logs_and_the_optional_targets(
@@ -292,7 +342,9 @@ def test_only_cost_explorer_has_a_wildcard_resource(template) -> None:
         for statement in deployment.resolve(role_statements(template))
         if "*" in _as_list(statement["Resource"])
     ]
-    assert wildcard == ["ReadCostExplorer"]
+    # Cost Explorer, listing Storage Lens configurations and reading CloudWatch metrics have
+    # no resource-level permissions.
+    assert wildcard == ["ReadCostExplorer", "ListStorageLens", "ReadStorageLensMetrics"]
 
 
 def test_s3_access_is_scoped_to_the_created_bucket(template) -> None:
@@ -320,6 +372,8 @@ def test_s3_statements_name_a_bucket_in_every_resource(template) -> None:
     for parameters in ({}, {"ExistingBucketName": "acme-costs", "DataPrefix": "a/b"}):
         deployment = Deployment(template, parameters)
         for s3_statement in deployment.resolve(role_statements(template)):
+            if s3_statement["Sid"] in STORAGE_LENS_STATEMENTS:
+                continue  # configurations, not objects: tested above
             if any(action.startswith("s3:") for action in _as_list(s3_statement["Action"])):
                 for resource in _as_list(s3_statement["Resource"]):
                     assert re.fullmatch(r"arn:aws:s3:::[a-z0-9.-]+(/.+)?", resource), resource
@@ -467,6 +521,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
             "CostMetric": "NetAmortizedCost",
             "CeHistoryMonths": "38",
             "MtdSettleDays": "0",
+            "StorageLensConfigId": "org-lens",
         },
     )
     assert function_settings(deployment) == Settings(
@@ -478,6 +533,7 @@ def test_every_parameter_reaches_the_handler(template) -> None:
         cost_metric="NetAmortizedCost",
         history_months=38,
         mtd_settle_days=0,
+        storage_lens_config_id="org-lens",
     )
 
 
@@ -501,6 +557,7 @@ def test_default_deployment_grants_no_kms_sns_secret_or_parameter(template) -> N
         "ReadWriteDataObjects",
         "ListDataBucket",
         "WriteOwnLogs",
+        *STORAGE_LENS_STATEMENTS,  # on by default (discovery), off with StorageLensConfigId=off
     }
     assert not Deployment(template).creates(TOPIC_ID)
 
@@ -696,3 +753,15 @@ def test_outputs_name_the_bucket_location_and_function(template) -> None:
     assert Deployment(template).resolve(template["Outputs"]["DataLocation"]["Value"]) == (
         f"s3://{GENERATED_BUCKET}/"
     )
+
+
+def test_one_slack_webhook_source_at_a_time(template) -> None:
+    rule = template["Rules"]["OneSlackWebhook"]
+    for parameters, holds in [
+        ({}, True),
+        ({"SlackWebhookSecretArn": SECRET_ARN}, True),
+        ({"SlackWebhookParameterName": "/p"}, True),
+        ({"SlackWebhookSecretArn": SECRET_ARN, "SlackWebhookParameterName": "/p"}, False),
+    ]:
+        deployment = Deployment(template, parameters)
+        assert bool(deployment.resolve(rule["Assertions"][0]["Assert"])) is holds, parameters

@@ -65,13 +65,14 @@ def summaries(demo: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-def test_the_readme_documents_the_views_and_four_queries() -> None:
+def test_the_readme_documents_the_views_and_five_queries() -> None:
     titles = [block.splitlines()[0] for block in documented_queries()]
     assert titles == [
         "-- Views: every month's rows once, from its own folder",
         "-- Total cost per month (totals.current_cost_usd)",
         "-- Cost per month and category",
         "-- Cost per month, cost center and workload (cost_centers[].workloads[])",
+        "-- Cost per month and cost center, after split charges (cost_centers[].current_cost_usd)",
         "-- Untagged usage per month (tagging_coverage.untagged_cost_usd)",
     ]
 
@@ -111,6 +112,22 @@ def test_workloads_equal_the_summary_cost_centers(demo: Path, results: dict) -> 
             for workload in center["workloads"]:
                 cost = queried[(period, center["name"], workload["name"])]
                 assert abs(cost - workload["current_cost_usd"]) <= CENT, (period, workload)
+
+
+def test_cost_centers_after_split_charges_equal_the_summary(demo: Path, results: dict) -> None:
+    # The demo splits Shared Services onto the others: its post-split cost is 0 and the
+    # "(split charge)" rows carry what moved.
+    rows = results[
+        "Cost per month and cost center, after split charges (cost_centers[].current_cost_usd)"
+    ]
+    queried = {(period, center): cost for period, center, cost in rows}
+    for period, summary in summaries(demo).items():
+        for center in summary["cost_centers"]:
+            cost = queried.get((period, center["name"]), 0.0)
+            assert abs(cost - center["current_cost_usd"]) <= CENT, (period, center["name"])
+        shared = next(c for c in summary["cost_centers"] if c["name"] == "Shared Services")
+        assert shared["is_split_charge"] is True
+        assert abs(queried[(period, "Shared Services")]) <= CENT
 
 
 def test_untagged_usage_equals_the_tagging_coverage(demo: Path, results: dict) -> None:

@@ -163,8 +163,10 @@ ALL_STORAGE = {
 # --- Cost Explorer requests ----------------------------------------------------------------------
 # App x USAGE_TYPE, App x COST_CATEGORY and RECORD_TYPE x USAGE_TYPE: [2025-10] and
 # [2026-09, 2026-10] -> 2 + 2 + 2; SERVICE x USAGE_TYPE: [2026-09, 2026-10] -> 1. Every answer
-# fits one page. Total 7 ($0.07).
-CE_REQUESTS = 7
+# fits one page. Total 7 GetCostAndUsage, + 1 ListCostCategoryDefinitions (the category has
+# no definition: no split rules) = 8 ($0.08).
+CE_REQUESTS = 8
+BY_OPERATION = {"GetCostAndUsage": 7, "ListCostCategoryDefinitions": 1}
 
 
 def _class(
@@ -265,7 +267,7 @@ def expected_summary(*, storage: dict[str, Any], include: bool) -> dict[str, Any
         },
         "collection": {
             "ce_requests": CE_REQUESTS,
-            "ce_requests_by_operation": {"GetCostAndUsage": CE_REQUESTS},
+            "ce_requests_by_operation": BY_OPERATION,
         },
     }
 
@@ -442,8 +444,8 @@ def test_scheduled_run_writes_last_complete_month(s3: Any, include: str, prefix:
         "skipped": [],
         "failed": [],
         "ce_requests": CE_REQUESTS,
-        "ce_requests_by_operation": {"GetCostAndUsage": CE_REQUESTS},
-        "ce_cost_usd": "0.07",
+        "ce_requests_by_operation": BY_OPERATION,
+        "ce_cost_usd": "0.08",
         "index": ["2026-10"],
     }
     assert fake.request_count() == CE_REQUESTS

@@ -135,8 +135,9 @@ def test_throttling_that_clears_after_retries_changes_nothing(
     first_three = [params for _, params in lce.requests[:3]]
     assert first_three[0] == first_three[1] == first_three[2]
     assert lce.request_count("GetCostAndUsage") == 9 + 2
-    # The run reports the requests it made (10, as without throttling), not the HTTP attempts.
-    assert body["ce_requests"] == calm["ce_requests"] == 10
+    # The run reports the requests it made (11 with the cost category's definition lookup, as
+    # without throttling), not the HTTP attempts.
+    assert body["ce_requests"] == calm["ce_requests"] == 11
     # Same answers, same clock: byte-identical files to the run that was never throttled.
     assert objects(s3, "throttled/") == objects(s3, "calm/")
 

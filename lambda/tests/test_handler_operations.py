@@ -354,3 +354,49 @@ def test_every_dapanoskop_logger_is_redacted_and_no_other(caplog: pytest.LogCapt
         "arn:aws:iam::REDACTED:role/x",
         f"id={ACCOUNT_ID}",
     ]
+
+
+def test_a_digest_that_cannot_be_built_is_counted_and_the_run_succeeds(
+    s3: Any, moto_endpoint: str
+) -> None:
+    # The daily run never reads back the month-to-date summary it wrote; the digest does.
+    fail_s3_call(
+        s3,
+        "GetObject",
+        "2026-11/summary.json",
+        client_error("GetObject", "InternalError", 500, "We encountered an internal error."),
+    )
+    env = {
+        **ENV,
+        "DIGEST_CADENCE": "daily",
+        "DIGEST_SNS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t",
+    }
+    metrics = io.StringIO()
+
+    answer = handle(
+        {}, env, lambda: NOW, local_ce().client(), s3, moto_clients(moto_endpoint), metrics
+    )
+
+    assert answer["statusCode"] == 200
+    assert json.loads(answer["body"])["digest"] == {"period": None, "sent": [], "failed": ["build"]}
+    [document] = emf_documents(metrics)
+    assert (document["RunSucceeded"], document["DigestFailures"]) == (1, 1)
+
+
+def test_a_run_that_fails_half_way_reports_the_requests_it_paid_for(s3: Any) -> None:
+    client = local_ce().client()
+    calls = []
+
+    def refuse_the_third(**_kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise client_error("GetCostAndUsage", "AccessDeniedException", 400, "denied")
+
+    client.meta.events.register("before-call.ce.GetCostAndUsage", refuse_the_third)
+    metrics = io.StringIO()
+
+    with pytest.raises(RunFailedError):
+        handle({}, ENV, lambda: NOW, client, s3, metrics_stream=metrics)
+
+    [document] = emf_documents(metrics)
+    assert (document["RunSucceeded"], document["CostExplorerRequests"]) == (0, 3)

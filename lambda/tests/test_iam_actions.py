@@ -22,9 +22,15 @@ import boto3
 import pytest
 
 from dapanoskop.handler import handle
-from dapanoskop.localce import LineItem, LocalCostExplorer
+from dapanoskop.localce import (
+    CostCategoryDefinition,
+    CostCategoryVersion,
+    LineItem,
+    LocalCostExplorer,
+)
 from dapanoskop.periods import add_months
 from tests.conftest import BUCKET
+from tests.storage_lens_support import LensAccount
 from tests.test_deploy_template import (
     Deployment,
     load_template,
@@ -47,6 +53,15 @@ IAM_ACTION_OF: Mapping[tuple[str, str], str] = {
     ("ce", "GetCostAndUsage"): "ce:GetCostAndUsage",
     ("ce", "GetCostForecast"): "ce:GetCostForecast",
     ("ce", "GetCostCategories"): "ce:GetCostCategories",
+    ("ce", "ListCostCategoryDefinitions"): "ce:ListCostCategoryDefinitions",
+    ("ce", "DescribeCostCategoryDefinition"): "ce:DescribeCostCategoryDefinition",
+    # S3 Storage Lens: S3 Control's configuration calls are s3: actions; GetCallerIdentity
+    # needs no permission at all (STS API reference), so it maps to no action ("").
+    ("sts", "GetCallerIdentity"): "",
+    ("s3control", "ListStorageLensConfigurations"): "s3:ListStorageLensConfigurations",
+    ("s3control", "GetStorageLensConfiguration"): "s3:GetStorageLensConfiguration",
+    ("cloudwatch", "ListMetrics"): "cloudwatch:ListMetrics",
+    ("cloudwatch", "GetMetricData"): "cloudwatch:GetMetricData",
 }
 
 
@@ -90,7 +105,7 @@ class CallRecorder:
         return {(call.service, call.operation) for call in self.calls}
 
     def iam_actions(self) -> set[str]:
-        return {call.iam_action for call in self.calls}
+        return {call.iam_action for call in self.calls} - {""}
 
 
 def account_items(today: date) -> list[LineItem]:
@@ -122,30 +137,53 @@ def account_items(today: date) -> list[LineItem]:
     return items
 
 
+Recorded = tuple["CallRecorder", Any, Any, LensAccount]
+
+
 @pytest.fixture
-def recorded(s3: Any) -> tuple[CallRecorder, Any, Any]:
-    """(recorder, Cost Explorer client, S3 client) sharing one account and one bucket."""
-    ce = LocalCostExplorer(account_items(NOW.date()), NOW.date()).client()
-    return CallRecorder(ce, s3), ce, s3
+def recorded(s3: Any, moto_endpoint: str) -> Recorded:
+    """(recorder, Cost Explorer client, S3 client, Storage Lens account) sharing one account
+    and one bucket; the cost category has a split-charge rule, and Storage Lens has an
+    organization-wide configuration with data."""
+    # The category's definition: one version, Retail's cost split evenly onto Platform.
+    version = CostCategoryVersion(
+        date(2025, 1, 1),
+        split_charge_rules=({"Source": "Retail", "Targets": ["Platform"], "Method": "EVEN"},),
+    )
+    definitions = (CostCategoryDefinition(CATEGORY, "cc1", (version,)),)
+    ce = LocalCostExplorer(account_items(NOW.date()), NOW.date(), definitions=definitions).client()
+    lens = LensAccount(moto_endpoint)
+    lens.configuration("org-lens")
+    for name in ("StorageBytes", "ObjectCount"):
+        lens.metric("org-lens", name, [(date(2026, 10, 30), 100.0), (date(2026, 11, 24), 120.0)])
+    recorder = CallRecorder(ce, s3, lens.sts, lens.s3control, lens.cloudwatch)
+    return recorder, ce, s3, lens
 
 
 def run(
-    recorder_and_clients: tuple[CallRecorder, Any, Any],
+    recorder_and_clients: Recorded,
     event: Mapping[str, Any],
     cost_category: str | None,
 ) -> set[tuple[str, str]]:
     """One invocation; returns the operations it called (and asserts it succeeded)."""
-    recorder, ce, s3 = recorder_and_clients
+    recorder, ce, s3, lens = recorder_and_clients
     before = len(recorder.calls)
     env = {"DATA_BUCKET": BUCKET, "DATA_PREFIX": PREFIX}
     if cost_category is not None:
         env["COST_CATEGORY_NAME"] = cost_category
-    answer = handle(dict(event), env, lambda: NOW, ce_client=ce, s3_client=s3)
+    answer = handle(
+        dict(event),
+        env,
+        lambda: NOW,
+        ce_client=ce,
+        s3_client=s3,
+        storage_lens_clients=lens.clients(),
+    )
     assert answer["statusCode"] == 200, answer
     return {(c.service, c.operation) for c in recorder.calls[before:]}
 
 
-def run_all_jobs(recorded: tuple[CallRecorder, Any, Any]) -> list[set[tuple[str, str]]]:
+def run_all_jobs(recorded: Recorded) -> list[set[tuple[str, str]]]:
     """Daily run with forecast, a 13-month backfill, daily run without a configured category."""
     return [
         run(recorded, {}, CATEGORY),
@@ -158,12 +196,27 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
     daily, backfill, daily_without_category = run_all_jobs(recorded)
     # Daily on an empty bucket: reads the M-1 summary (GetObject, missing), asks Cost Explorer
     # and the forecast, writes both periods, lists the summaries, reads and writes the index.
+    # S3 Storage Lens (STORAGE_LENS_CONFIG_ID empty): the account id, the configurations,
+    # the organization's metric series and their data; the cost category's definition.
+    storage_lens = {
+        ("sts", "GetCallerIdentity"),
+        ("s3control", "ListStorageLensConfigurations"),
+        ("s3control", "GetStorageLensConfiguration"),
+        ("cloudwatch", "ListMetrics"),
+        ("cloudwatch", "GetMetricData"),
+    }
+    definition = {
+        ("ce", "ListCostCategoryDefinitions"),
+        ("ce", "DescribeCostCategoryDefinition"),
+    }
     assert daily == {
         ("s3", "GetObject"),
         ("ce", "GetCostAndUsage"),
         ("ce", "GetCostForecast"),
         ("s3", "PutObject"),
         ("s3", "ListObjectsV2"),
+        *definition,
+        *storage_lens,
     }
     # Backfill: checks whether each month exists (HeadObject), no forecast for whole months.
     assert backfill == {
@@ -172,6 +225,8 @@ def test_each_job_makes_the_calls_it_should(recorded) -> None:
         ("s3", "PutObject"),
         ("s3", "ListObjectsV2"),
         ("s3", "GetObject"),
+        *definition,
+        *storage_lens,
     }
     # No COST_CATEGORY_NAME: the account's cost categories are looked up first.
     assert ("ce", "GetCostCategories") in daily_without_category
@@ -187,9 +242,15 @@ def test_template_allows_exactly_the_actions_the_pipeline_calls(recorded) -> Non
         "ce:GetCostAndUsage",
         "ce:GetCostForecast",
         "ce:GetCostCategories",
+        "ce:ListCostCategoryDefinitions",
+        "ce:DescribeCostCategoryDefinition",
         "s3:GetObject",
         "s3:PutObject",
         "s3:ListBucket",
+        "s3:ListStorageLensConfigurations",
+        "s3:GetStorageLensConfiguration",
+        "cloudwatch:ListMetrics",
+        "cloudwatch:GetMetricData",
     }
 
 
@@ -268,11 +329,18 @@ def test_no_s3_statement_has_a_wildcard_resource_or_action(deployed_statements) 
     s3_statements = [
         s for s in deployed_statements if any(a.startswith("s3:") for a in _as_list(s["Action"]))
     ]
-    assert [r for s in s3_statements for r in _as_list(s["Resource"])] == [
+    data = [s for s in s3_statements if "StorageLens" not in s["Sid"]]
+    assert [r for s in data for r in _as_list(s["Resource"])] == [
         f"arn:aws:s3:::{BUCKET}/{PREFIX}/*",
         f"arn:aws:s3:::{BUCKET}",
     ]
     assert not any("*" in a for s in s3_statements for a in _as_list(s["Action"]))
+    # Storage Lens: listing has no resource type; reading names this account's configurations
+    lens = {s["Sid"]: s["Resource"] for s in s3_statements if "StorageLens" in s["Sid"]}
+    assert lens == {
+        "ListStorageLens": "*",
+        "ReadStorageLensConfiguration": "arn:aws:s3:*:123456789012:storage-lens/*",
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,7 +363,8 @@ def iam_actions_with_kms(calls: Iterable[ApiCall]) -> set[str]:
         if (call.service, call.operation) in IAM_ACTION_OF_OPTIONAL:
             actions.add(IAM_ACTION_OF_OPTIONAL[(call.service, call.operation)])
             continue
-        actions.add(call.iam_action)
+        if call.iam_action:  # GetCallerIdentity needs no permission
+            actions.add(call.iam_action)
         if call.operation == "PutObject" and call.params.get("SSEKMSKeyId"):
             actions.add("kms:GenerateDataKey")
         if call.operation == "GetObject":
@@ -322,7 +391,7 @@ def role_statements_of_deployment(deployment: Deployment) -> list[Any]:
 def test_template_allows_exactly_the_calls_with_kms_and_the_digest(
     recorded, moto_endpoint: str, slack_in: str
 ) -> None:
-    recorder, ce, s3 = recorded
+    recorder, ce, s3, lens = recorded
     made = {
         service: boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint)
         for service in ("sns", "secretsmanager", "ssm")
@@ -354,7 +423,15 @@ def test_template_allows_exactly_the_calls_with_kms_and_the_digest(
         ({}, env),
         ({}, without_category),
     ):
-        answer = handle(event, run_env, lambda: NOW, ce_client=ce, s3_client=s3, clients=made.get)
+        answer = handle(
+            event,
+            run_env,
+            lambda: NOW,
+            ce_client=ce,
+            s3_client=s3,
+            clients=made.get,
+            storage_lens_clients=lens.clients(),
+        )
         assert answer["statusCode"] == 200, answer
 
     read = (

@@ -15,9 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dapanoskop.collector import CollectionConfig, collect
+from dapanoskop.costcategories import read_split_rules
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.formats import summary_json_bytes, usage_parquet_bytes, workload_parquet_bytes
-from dapanoskop.localce import LineItem, LocalCostExplorer
+from dapanoskop.localce import (
+    CostCategoryDefinition,
+    CostCategoryVersion,
+    LineItem,
+    LocalCostExplorer,
+)
 from dapanoskop.periods import complete_month_spec
 from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
 
@@ -35,6 +41,32 @@ SERVICES = (
     ("Amazon Elastic Compute Cloud - Compute", "Credit", "N/A"),
 )
 AMOUNTS = st.decimals(min_value=-50, max_value=500, places=6, allow_nan=False)
+VALUES = ["", "Research", "Platform", "Shared"]
+
+
+@st.composite
+def split_rule(draw: st.DrawFn) -> dict:
+    targets = draw(st.lists(st.sampled_from(VALUES), min_size=1, max_size=3, unique=True))
+    method = draw(st.sampled_from(["PROPORTIONAL", "EVEN", "FIXED"]))
+    rule = {"Source": draw(st.sampled_from(VALUES)), "Targets": targets, "Method": method}
+    if method == "FIXED":
+        values = [str(draw(st.integers(1, 100))) for _ in targets]
+        rule["Parameters"] = [{"Type": "ALLOCATION_PERCENTAGES", "Values": values}]
+    return rule
+
+
+@st.composite
+def definitions(draw: st.DrawFn) -> tuple[CostCategoryDefinition, ...]:
+    """None, or a definition whose rules changed on a random 1st (or never)."""
+    if not draw(st.booleans()):
+        return ()
+    change = draw(st.sampled_from([date(2025, 11, 1), date(2026, 10, 1), None]))
+    old = tuple(draw(st.lists(split_rule(), max_size=2)))
+    new = tuple(draw(st.lists(split_rule(), max_size=2)))
+    versions = [CostCategoryVersion(date(2025, 1, 1), change, split_charge_rules=old)]
+    if change is not None:
+        versions.append(CostCategoryVersion(change, split_charge_rules=new))
+    return (CostCategoryDefinition(CATEGORY, "cc", tuple(versions)),)
 
 
 @st.composite
@@ -55,15 +87,24 @@ def line_items(draw: st.DrawFn) -> LineItem:
     )
 
 
-def run_chain(items: list[LineItem], page_size: int, with_category: bool) -> PeriodReport:
-    fake = LocalCostExplorer(items, TODAY, page_size=page_size)
+def run_chain(
+    items: list[LineItem],
+    page_size: int,
+    with_category: bool,
+    defined: tuple[CostCategoryDefinition, ...] = (),
+) -> PeriodReport:
+    fake = LocalCostExplorer(items, TODAY, page_size=page_size, definitions=defined)
     config = CollectionConfig(
         cost_metric="UnblendedCost",
         workload_tag_key="App",
         cost_category_name=CATEGORY if with_category else None,
         history_months=13,
     )
-    data = collect(CostExplorer(fake.client()), [SPEC], config, TODAY)
+    ce = CostExplorer(fake.client())
+    data = collect(ce, [SPEC], config, TODAY)
+    rules = {}
+    if with_category:
+        rules = read_split_rules(ce, CATEGORY, [w.start for w in SPEC.windows()])
     options = ReportOptions(
         include_efs=True,
         include_ebs=True,
@@ -77,6 +118,7 @@ def run_chain(items: list[LineItem], page_size: int, with_category: bool) -> Per
         options,
         collected_at=datetime(2026, 11, 20, 6, tzinfo=UTC),
         collection={"ce_requests": 0},
+        split_rules=rules,
     )
 
 
@@ -85,11 +127,17 @@ def run_chain(items: list[LineItem], page_size: int, with_category: bool) -> Per
     items=st.lists(line_items(), max_size=30),
     page_size=st.integers(min_value=1, max_value=8),
     with_category=st.booleans(),
+    defined=definitions(),
 )
 def test_every_view_of_a_month_adds_up_to_its_ledger(
-    items: list[LineItem], page_size: int, with_category: bool
+    items: list[LineItem],
+    page_size: int,
+    with_category: bool,
+    defined: tuple[CostCategoryDefinition, ...],
 ) -> None:
-    report = run_chain(items, page_size, with_category)
+    # split charges (random rules, changing between months) move money between cost
+    # centers, never in or out: the cost-by-workload rows still add up to the ledger
+    report = run_chain(items, page_size, with_category, defined)
     for window in (SPEC.current, SPEC.prev_month, SPEC.yoy):
         ledger = sum((i.amount for i in items if window.start <= i.day < window.end), Decimal(0))
         by_workload = sum(

@@ -21,6 +21,8 @@ from dapanoskop.model import (
     ChargeLine,
     CostCenterLine,
     ServiceLine,
+    SplitChargeRule,
+    SplitMethod,
     Status,
     UsageLine,
     Window,
@@ -53,6 +55,8 @@ CATALOG = (
 # "" is untagged; a literal "Untagged" tag value gets the same name.
 WORKLOADS = ("", "Untagged", "genome", "web", "forschung-ü")
 COST_CENTERS = ("", "No cost category", "Research", "Platform")
+# Split-charge rules may also name a value without cost ("Shared") and chain rules.
+RULE_VALUES = ("", "Research", "Platform", "Shared")
 
 
 # Record types a usage type may carry; "Tax" and "Credit" usage types only their own. Charges
@@ -102,12 +106,26 @@ records = st.builds(
 )
 
 
+@st.composite
+def split_rules(draw: st.DrawFn) -> SplitChargeRule:
+    targets = tuple(draw(st.lists(st.sampled_from(RULE_VALUES), min_size=1, max_size=3)))
+    method = draw(st.sampled_from(SplitMethod))
+    percentages: tuple[Decimal, ...] = ()
+    if method is SplitMethod.FIXED:
+        percentages = tuple(
+            draw(st.decimals(min_value=1, max_value=100, places=2, allow_nan=False))
+            for _ in targets
+        )
+    return SplitChargeRule(draw(st.sampled_from(RULE_VALUES)), targets, method, percentages)
+
+
 @dataclass(frozen=True)
 class Case:
     spec: SummarySpec
     options: ReportOptions
     data: dict[Window, WindowData]
     records: dict[Window, list[Record]]  # what each window's groupings were summed from
+    rules: dict[str, tuple[SplitChargeRule, ...]]  # split-charge rules per month
 
 
 def usage_grouping(window_records: list[Record]) -> tuple[UsageLine, ...]:
@@ -179,7 +197,11 @@ def cases(draw: st.DrawFn) -> Case:
             ),
             charges=charge_grouping(window_records) if in_parquet else None,
         )
-    return Case(spec, options, data, by_window)
+    rules = {}
+    if category is not None:
+        for window in spec.windows():
+            rules[window.label] = tuple(draw(st.lists(split_rules(), max_size=3)))
+    return Case(spec, options, data, by_window, rules)
 
 
 def build(case: Case, data: dict[Window, WindowData] | None = None) -> PeriodReport:
@@ -189,6 +211,7 @@ def build(case: Case, data: dict[Window, WindowData] | None = None) -> PeriodRep
         case.options,
         collected_at=datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC),
         collection={"ce_requests": 7},
+        split_rules=case.rules,
     )
 
 
@@ -212,20 +235,42 @@ def test_cost_centers_workloads_usage_types_and_totals_add_up(case: Case) -> Non
         assert usage_sum == exact
         assert summary["totals"][f"{key}_cost_usd"] == money(exact)
 
-    # Every cost center and workload of the summary is the rounded sum of its Parquet rows.
+    # Every cost center and workload of the summary is the rounded sum of its Parquet rows;
+    # split charges appear there as the workload "(split charge)": in - out.
     rows = {(r.cost_center, r.workload, r.period): r.cost_usd for r in report.workload_rows}
     listed = set()
+    yoy_available = case.data[spec.yoy].status is not Status.UNAVAILABLE
     for center in summary["cost_centers"]:
         for key, window in windows.items():
+            if key == "yoy" and not yoy_available:
+                assert "yoy_cost_usd" not in center
+                assert all("yoy_cost_usd" not in w for w in center["workloads"])
+                continue
             center_rows = [
                 c for (cc, _, p), c in rows.items() if cc == center["name"] and p == window.label
             ]
             assert center[f"{key}_cost_usd"] == money(sum(center_rows, Decimal(0)))
+            prefix = "" if key == "current" else f"{key}_"
+            split = rows.get((center["name"], "(split charge)", window.label))
+            if f"{prefix}split_charge_in_usd" in center:
+                moved_in = center[f"{prefix}split_charge_in_usd"]
+                moved_out = center[f"{prefix}split_charge_out_usd"]
+                assert split is not None
+                assert money(split) == round(moved_in - moved_out, 2) or (
+                    abs(money(split) - (moved_in - moved_out)) <= 0.011  # rounded apart
+                )
+                listed.add((center["name"], "(split charge)", window.label))
+            elif split is not None:
+                assert split == 0
+                listed.add((center["name"], "(split charge)", window.label))
             for workload in center["workloads"]:
                 exact = rows[(center["name"], workload["name"], window.label)]
                 assert workload[f"{key}_cost_usd"] == money(exact)
                 listed.add((center["name"], workload["name"], window.label))
-    assert listed == set(rows)
+    if yoy_available:
+        assert listed == set(rows)
+    else:
+        assert listed == {key for key in rows if key[2] != spec.yoy.label}
     assert len(report.workload_rows) == len(rows)
 
 

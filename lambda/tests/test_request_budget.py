@@ -1,28 +1,31 @@
 """The Cost Explorer bill of a run: every request (every page) costs $0.01.
 
 Budget (issues 3 and 9), for an account whose answers fit one page per request: a daily run
-with COST_CATEGORY_NAME set <= 10 requests, a 13-month backfill <= 5. The local Cost Explorer
-records every HTTP request it answers, so these tests assert the exact requests, not just their
-number.
+with COST_CATEGORY_NAME set <= 10 requests, a 13-month backfill <= 5; split charges (issue 11)
+add at most 2 requests for the cost category's definition (ListCostCategoryDefinitions +
+DescribeCostCategoryDefinition) when one version of it covers the run's months, and none
+without a cost category. The local Cost Explorer records every HTTP request it answers, so
+these tests assert the exact requests, not just their number.
 
 Counts and what they cost (the README documents these):
 
 | run                                                   | requests | cost  |
 |-------------------------------------------------------|----------|-------|
-| daily, day 3..31, cost category configured            | 10       | $0.10 |
-|   9 GetCostAndUsage + 1 GetCostForecast               |          |       |
-| daily, day 3..31, cost category found by lookup       | 11       | $0.11 |
+| daily, day 3..31, cost category configured            | 12       | $0.12 |
+|   9 GetCostAndUsage + 1 GetCostForecast + 2 definition |         |       |
+| daily, day 3..31, cost category found by lookup       | 13       | $0.13 |
 |   + 1 GetCostCategories                               |          |       |
 | daily, the account has no cost category              | 9        | $0.09 |
 |   GetCostCategories + 7 GetCostAndUsage + forecast    |          |       |
-| daily on the 1st and 2nd (only the last complete month) | 7      | $0.07 |
-| daily on the 31st after a 28-day February             | 8        | $0.08 |
-| backfill of 13 months, cost category configured       | 4        | $0.04 |
-| backfill of 13 months, cost category found by lookup  | 5        | $0.05 |
+| daily on the 1st and 2nd (only the last complete month) | 9      | $0.09 |
+| daily on the 31st after a 28-day February             | 10       | $0.10 |
+| backfill of 13 months, cost category configured       | 6        | $0.06 |
+| backfill of 13 months, cost category found by lookup  | 7        | $0.07 |
+| each older version of the definition the months reach | +1       | $0.01 |
 
-A year of daily runs with a configured cost category: 12 x 2 x 7 + 341 x 10 = 3,578 requests,
-about $35.78 (the established implementation: 25 a day, about $91). The 13-month backfill
-costs $0.04 instead of 182 requests ($1.82).
+A year of daily runs with a configured cost category: 12 x 2 x 9 + 341 x 12 = 4,308 requests,
+about $43.08 (the established implementation: 25 a day, about $91). The 13-month backfill
+costs $0.06 instead of 182 requests ($1.82).
 
 Why these numbers: each grouping is asked once per run of adjacent windows (Cost Explorer's
 MONTHLY granularity splits the answer back at month boundaries), and only for the windows a
@@ -44,7 +47,12 @@ from typing import Any
 
 import pytest
 
-from dapanoskop.localce import LineItem, LocalCostExplorer
+from dapanoskop.localce import (
+    CostCategoryDefinition,
+    CostCategoryVersion,
+    LineItem,
+    LocalCostExplorer,
+)
 from dapanoskop.periods import add_months
 from tests.conftest import BUCKET, invoke
 
@@ -60,6 +68,25 @@ CHARGES = ("RECORD_TYPE", "USAGE_TYPE")
 
 def cau(grouping: tuple[str, str], start: str, end: str) -> tuple[str, ...]:
     return ("GetCostAndUsage", *grouping, start, end)
+
+
+LIST = ("ListCostCategoryDefinitions",)
+
+
+def describe(effective_on: str) -> tuple[str, ...]:
+    return ("DescribeCostCategoryDefinition", effective_on)
+
+
+# CostCenter's definition: one version since 2024, Research split onto Platform.
+RESEARCH_TO_PLATFORM = {"Source": "Research", "Targets": ["Platform"], "Method": "EVEN"}
+ONE_VERSION = (
+    CostCategoryDefinition(
+        "CostCenter",
+        "cc1",
+        (CostCategoryVersion(date(2024, 1, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)),),
+    ),
+)
+DEFINITION = {"ListCostCategoryDefinitions": 1, "DescribeCostCategoryDefinition": 1}
 
 
 # The daily run of 26 November 2026 (empty bucket, 1 settle day) writes two summaries:
@@ -80,6 +107,8 @@ DAILY_NOV_26 = [
     cau(CHARGES, "2026-09-01", "2026-11-25"),
     # The forecast starts today; 25 November (settling) is projected from the actual days.
     ("GetCostForecast", "2026-11-26", "2026-12-01"),
+    LIST,
+    describe("2026-11-01"),  # its version covers every month back to 2025-10
 ]
 
 # Each day: (service, usage type, unit, cost, App tag, CostCenter).
@@ -130,8 +159,13 @@ def run(
     env: dict[str, str] = CONFIGURED,
     *,
     cost_category: bool = True,
+    definitions: tuple[CostCategoryDefinition, ...] = ONE_VERSION,
 ) -> tuple[int, dict[str, Any], LocalCostExplorer]:
-    lce = LocalCostExplorer(ledger(now.date(), cost_category=cost_category), now.date())
+    lce = LocalCostExplorer(
+        ledger(now.date(), cost_category=cost_category),
+        now.date(),
+        definitions=definitions if cost_category else (),
+    )
     status, body = invoke(event, env, lambda: now, lce.client(), s3)
     return status, body, lce
 
@@ -141,6 +175,12 @@ def sent(lce: LocalCostExplorer) -> list[tuple[str, ...]]:
     depend on the order the collector sends them in."""
     described = []
     for operation, params in lce.requests:
+        if operation == "ListCostCategoryDefinitions":
+            described.append((operation,))
+            continue
+        if operation == "DescribeCostCategoryDefinition":
+            described.append((operation, params["EffectiveOn"][:10]))
+            continue
         keys = tuple(group["Key"] for group in params.get("GroupBy", []))
         period = params["TimePeriod"]
         described.append((operation, *keys, period["Start"], period["End"]))
@@ -179,17 +219,17 @@ def assert_reported(s3: Any, body: dict[str, Any], by_operation: dict[str, int])
         assert collection["ce_requests_by_operation"] == by_operation, period
 
 
-def test_daily_run_with_a_configured_cost_category_makes_10_requests(s3: Any) -> None:
+def test_daily_run_with_a_configured_cost_category_makes_12_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26)
 
     assert status == 200
     assert body["succeeded"] == ["2026-11", "2026-10"]
     assert sent(lce) == sorted(DAILY_NOV_26)
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 9, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 9, "GetCostForecast": 1, **DEFINITION})
 
 
-def test_daily_run_looking_up_the_cost_category_makes_11_requests(s3: Any) -> None:
+def test_daily_run_looking_up_the_cost_category_makes_13_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26, env=LOOKED_UP)
 
     assert status == 200
@@ -197,7 +237,11 @@ def test_daily_run_looking_up_the_cost_category_makes_11_requests(s3: Any) -> No
     # CostCenter, is then used exactly as if configured.
     assert sent(lce) == sorted([*DAILY_NOV_26, ("GetCostCategories", "2026-11-01", "2026-11-25")])
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 9, "GetCostCategories": 1, "GetCostForecast": 1})
+    assert_reported(
+        s3,
+        body,
+        {"GetCostAndUsage": 9, "GetCostCategories": 1, "GetCostForecast": 1, **DEFINITION},
+    )
 
 
 def test_daily_run_without_any_cost_category_makes_9_requests(s3: Any) -> None:
@@ -223,7 +267,7 @@ def test_daily_run_without_any_cost_category_makes_9_requests(s3: Any) -> None:
     assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostCategories": 1, "GetCostForecast": 1})
 
 
-def test_daily_run_after_last_month_is_final_still_makes_10_requests(s3: Any) -> None:
+def test_daily_run_after_last_month_is_final_still_makes_12_requests(s3: Any) -> None:
     # October is published with final data (it closed on 4 November), so only November
     # month-to-date is written: its windows no longer chain with September, and storage needs
     # the like-for-like window and November-to-date, which do not touch.
@@ -246,14 +290,16 @@ def test_daily_run_after_last_month_is_final_still_makes_10_requests(s3: Any) ->
             cau(CHARGES, "2025-11-01", "2025-12-01"),
             cau(CHARGES, "2026-10-01", "2026-11-25"),
             ("GetCostForecast", "2026-11-26", "2026-12-01"),
+            LIST,
+            describe("2026-11-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 9, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 9, "GetCostForecast": 1, **DEFINITION})
 
 
 @pytest.mark.parametrize("day", [1, 2])
-def test_daily_run_on_the_first_and_second_makes_7_requests(s3: Any, day: int) -> None:
+def test_daily_run_on_the_first_and_second_makes_9_requests(s3: Any, day: int) -> None:
     # 1 December 2026 writes only November: current November, prev October, yoy November
     # 2025. No month-to-date period, so no like-for-like window and no forecast. On the 2nd
     # the only day of December, the 1st, is still loading (1 settle day): the same.
@@ -270,13 +316,15 @@ def test_daily_run_on_the_first_and_second_makes_7_requests(s3: Any, day: int) -
             cau(SERVICE, "2026-10-01", "2026-12-01"),
             cau(CHARGES, "2025-11-01", "2025-12-01"),
             cau(CHARGES, "2026-10-01", "2026-12-01"),
+            LIST,
+            describe("2026-11-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 7})
+    assert_reported(s3, body, {"GetCostAndUsage": 7, **DEFINITION})
 
 
-def test_daily_run_on_31_march_after_a_28_day_february_makes_8_requests(s3: Any) -> None:
+def test_daily_run_on_31_march_after_a_28_day_february_makes_10_requests(s3: Any) -> None:
     # The month to date of 31 March 2026 is [03-01, 03-30): 29 days. Its like-for-like window
     # is all of February (28 days < 29), the same window as the previous month, so it is
     # fetched once, inside the January..March chain.
@@ -294,13 +342,15 @@ def test_daily_run_on_31_march_after_a_28_day_february_makes_8_requests(s3: Any)
             cau(CHARGES, "2025-02-01", "2025-04-01"),
             cau(CHARGES, "2026-01-01", "2026-03-30"),
             ("GetCostForecast", "2026-03-31", "2026-04-01"),
+            LIST,
+            describe("2026-03-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 7, "GetCostForecast": 1, **DEFINITION})
 
 
-def test_backfill_of_13_months_makes_4_requests(s3: Any) -> None:
+def test_backfill_of_13_months_makes_6_requests(s3: Any) -> None:
     # October 2026 back to October 2025, each with its previous and year-ago month. Cost
     # Explorer keeps 2025-10-01 onwards, so September 2025 and the year-ago months before
     # October 2025 are known unavailable without asking; everything else is one chain,
@@ -315,13 +365,15 @@ def test_backfill_of_13_months_makes_4_requests(s3: Any) -> None:
             cau(COST_CENTER, "2025-10-01", "2026-11-01"),
             cau(SERVICE, "2025-10-01", "2026-11-01"),
             cau(CHARGES, "2025-10-01", "2026-11-01"),
+            LIST,
+            describe("2026-10-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 4})
+    assert_reported(s3, body, {"GetCostAndUsage": 4, **DEFINITION})
 
 
-def test_backfill_looking_up_the_cost_category_makes_5_requests(s3: Any) -> None:
+def test_backfill_looking_up_the_cost_category_makes_7_requests(s3: Any) -> None:
     status, body, lce = run(s3, NOV_26, {"backfill": True}, env=LOOKED_UP)
 
     assert status == 200
@@ -332,7 +384,92 @@ def test_backfill_looking_up_the_cost_category_makes_5_requests(s3: Any) -> None
             cau(COST_CENTER, "2025-10-01", "2026-11-01"),
             cau(SERVICE, "2025-10-01", "2026-11-01"),
             cau(CHARGES, "2025-10-01", "2026-11-01"),
+            LIST,
+            describe("2026-10-01"),
         ]
     )
     assert_economical(lce)
-    assert_reported(s3, body, {"GetCostAndUsage": 4, "GetCostCategories": 1})
+    assert_reported(s3, body, {"GetCostAndUsage": 4, "GetCostCategories": 1, **DEFINITION})
+
+
+def test_each_older_version_of_the_definition_costs_one_more_request(s3: Any) -> None:
+    # The rules changed on 2026-10-01 and 2026-01-01: the daily run of 26 November reaches
+    # back to October 2025, so it describes the version effective on its newest month,
+    # 2026-11-01 (from 2026-10), then on the newest month before that version, 2026-09-01
+    # (from 2026-01), then on 2025-11-01 (from 2024-01, covering 2025-10 too).
+    versions = (
+        CostCategoryVersion(
+            date(2024, 1, 1), date(2026, 1, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)
+        ),
+        CostCategoryVersion(date(2026, 1, 1), date(2026, 10, 1)),
+        CostCategoryVersion(date(2026, 10, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)),
+    )
+    definitions = (CostCategoryDefinition("CostCenter", "cc1", versions),)
+    status, _, lce = run(s3, NOV_26, definitions=definitions)
+
+    assert status == 200
+    definition_requests = [r for r in sent(lce) if r[0] != "GetCostAndUsage"]
+    assert definition_requests == sorted(
+        [
+            ("GetCostForecast", "2026-11-26", "2026-12-01"),
+            LIST,
+            describe("2026-11-01"),
+            describe("2026-09-01"),
+            describe("2025-11-01"),
+        ]
+    )
+    # September 2026 had no rule: Research keeps its cost there; October 2026 split it.
+    summary = json.loads(s3.get_object(Bucket=BUCKET, Key="2026-10/summary.json")["Body"].read())
+    research = next(c for c in summary["cost_centers"] if c["name"] == "Research")
+    assert research["is_split_charge"] is True
+    assert research["current_cost_usd"] == 0.0
+    assert research["prev_month_cost_usd"] == 30.0  # $1.00 a day in September
+    assert "prev_month_split_charge_out_usd" not in research
+    assert research["yoy_split_charge_out_usd"] == 31.0  # October 2025: first version
+
+
+def test_a_configured_category_without_a_definition_costs_one_request(s3: Any) -> None:
+    status, _, lce = run(s3, NOV_26, definitions=())
+
+    assert status == 200
+    assert [r for r in sent(lce) if r[0].endswith("Definition") or r == LIST] == [LIST]
+
+
+def test_months_before_the_category_existed_cost_no_describe(s3: Any) -> None:
+    # The category was created with its rules effective from 2026-01: before that, Cost
+    # Explorer has no value of it ("No cost category"), so the year-ago months (Oct-Nov 2025)
+    # are not worth a Describe that could only answer ResourceNotFoundException.
+    young = (
+        CostCategoryDefinition(
+            "CostCenter",
+            "cc1",
+            (CostCategoryVersion(date(2026, 1, 1), split_charge_rules=(RESEARCH_TO_PLATFORM,)),),
+        ),
+    )
+    items = [
+        item
+        if item.day >= date(2026, 1, 1)
+        else LineItem(
+            item.day,
+            item.account,
+            item.service,
+            item.usage_type,
+            item.unit,
+            item.amount,
+            item.quantity,
+            tags=item.tags,
+        )
+        for item in ledger(NOV_26.date())
+    ]
+    lce = LocalCostExplorer(items, NOV_26.date(), definitions=young)
+    status, body = invoke(None, CONFIGURED, lambda: NOV_26, lce.client(), s3)
+
+    assert status == 200
+    assert [r for r in sent(lce) if r[0] != "GetCostAndUsage"] == sorted(
+        [("GetCostForecast", "2026-11-26", "2026-12-01"), LIST, describe("2026-11-01")]
+    )
+    summary = json.loads(s3.get_object(Bucket=BUCKET, Key="2026-10/summary.json")["Body"].read())
+    research = next(c for c in summary["cost_centers"] if c["name"] == "Research")
+    assert research["split_charge_out_usd"] == 31.0  # October 2026: $1.00 a day, split
+    assert "yoy_split_charge_out_usd" not in research  # October 2025: no category yet
+    assert body["ce_requests_by_operation"]["DescribeCostCategoryDefinition"] == 1

@@ -50,6 +50,11 @@ def test_every_setting_read_from_the_environment() -> None:
         ({"COST_CATEGORY_NAME": "Team/Cost"}, "COST_CATEGORY_NAME='Team/Cost' is not valid"),
         ({"CE_HISTORY_MONTHS": "39"}, "CE_HISTORY_MONTHS='39' is not valid"),
         ({"CE_HISTORY_MONTHS": "x"}, "CE_HISTORY_MONTHS='x' is not valid"),
+        (
+            {"STORAGE_LENS_CONFIG_ID": "my lens"},
+            "STORAGE_LENS_CONFIG_ID='my lens' is not valid: accepted is a Storage Lens "
+            "configuration id",
+        ),
         # Digits that are not ASCII: "²" made int() raise a bare ValueError, "١٣" read as 13.
         ({"CE_HISTORY_MONTHS": "²"}, "CE_HISTORY_MONTHS='²' is not valid: accepted is a whole"),
         ({"CE_HISTORY_MONTHS": "١٣"}, "CE_HISTORY_MONTHS='١٣' is not valid: accepted is a whole"),
@@ -85,6 +90,21 @@ def test_bad_settings_name_variable_value_and_what_is_accepted(
 def test_metric_error_lists_the_accepted_metrics() -> None:
     with pytest.raises(SettingsError, match="one of UnblendedCost, AmortizedCost, BlendedCost"):
         Settings.from_env({"DATA_BUCKET": "cost-data", "COST_METRIC": "bogus"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "config_id", "enabled"),
+    [
+        ("", "", True),
+        (" org-lens.v2 ", "org-lens.v2", True),
+        ("off", "off", False),
+        ("OFF", "off", False),
+    ],
+)
+def test_storage_lens_setting(raw: str, config_id: str, enabled: bool) -> None:
+    settings = Settings.from_env({"DATA_BUCKET": "cost-data", "STORAGE_LENS_CONFIG_ID": raw})
+    assert settings.storage_lens_config_id == config_id
+    assert settings.storage_lens_enabled is enabled
 
 
 @pytest.mark.parametrize(

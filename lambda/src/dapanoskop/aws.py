@@ -29,6 +29,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from dapanoskop.storagelens import StorageLensClients
+
 CE_REGION = "us-east-1"
 CE_REGION_OF_PARTITION: dict[str, str] = {
     "aws": "us-east-1",
@@ -79,6 +81,21 @@ def cost_explorer_client(session: Any = None, region: str | None = None) -> Any:
 
 def s3_client(session: Any = None) -> Any:
     return (session or boto3.session.Session()).client("s3", config=RETRY_CONFIG)
+
+
+def storage_lens_clients(session: Any = None) -> StorageLensClients:
+    """STS, S3 Control and CloudWatch (in the configuration's home Region), each on first use.
+
+    Fewer attempts than Cost Explorer: Storage Lens is optional, and a run should not wait
+    long for it.
+    """
+    chosen = session or boto3.session.Session()
+    config = Config(retries={"mode": "standard", "total_max_attempts": 3})
+    return StorageLensClients(
+        sts=lambda: chosen.client("sts", config=config),
+        s3control=lambda: chosen.client("s3control", config=config),
+        cloudwatch=lambda region: chosen.client("cloudwatch", region_name=region, config=config),
+    )
 
 
 def client(service: str, session: Any = None) -> Any:

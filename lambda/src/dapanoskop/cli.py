@@ -39,6 +39,7 @@ from dapanoskop.settings import (
     parse_location,
     s3_destination,
 )
+from dapanoskop.storagelens import StorageLens
 from dapanoskop.store import open_store
 
 MAX_DEMO_MONTHS = 24
@@ -54,6 +55,7 @@ OPTION_OF_VARIABLE = {
     "DATA_SOURCE": "--source",
     "DATA_EXPORT_LOCATION": "--export",
     "QUERY_ENGINE": "--engine",
+    "STORAGE_LENS_CONFIG_ID": "--storage-lens",
     "MTD_SETTLE_DAYS": "--settle-days",
     "SSE_KMS_KEY_ID": "SSE_KMS_KEY_ID",
     "DATA_BUCKET": "--output",
@@ -123,6 +125,11 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="what aggregates the export [env QUERY_ENGINE, duckdb]",
         ),
         click.option(
+            "--storage-lens",
+            help="S3 Storage Lens configuration id for bytes stored; off to never ask "
+            "[env STORAGE_LENS_CONFIG_ID, empty: find an organization-wide one]",
+        ),
+        click.option(
             "--settle-days",
             help="days before today left out of the month to date while Cost Explorer still "
             "loads them, 0-3 [env MTD_SETTLE_DAYS, 1]",
@@ -180,7 +187,13 @@ def _configure_logging(verbose: bool) -> None:
 def run(**options: Any) -> None:
     """Do what the daily Lambda does (month to date and last month)."""
     settings = _settings(options)
-    result = _execute(lambda ce, store, now: run_daily(settings, ce, store, now), settings, options)
+    result = _execute(
+        lambda ce, store, now: run_daily(
+            settings, ce, store, now, storage_lens=_storage_lens(settings)
+        ),
+        settings,
+        options,
+    )
     _finish(result, options["as_json"])
 
 
@@ -200,7 +213,16 @@ def backfill(months: int, force: bool, **options: Any) -> None:
 
     def job(ce: Any, store: Any, now: datetime) -> RunResult:
         with _progress(months, "backfill") as advance:
-            return run_backfill(settings, ce, store, now, months, force=force, progress=advance)
+            return run_backfill(
+                settings,
+                ce,
+                store,
+                now,
+                months,
+                force=force,
+                progress=advance,
+                storage_lens=_storage_lens(settings),
+            )
 
     _finish(_execute(job, settings, options), options["as_json"])
 
@@ -217,6 +239,7 @@ def _settings(options: Mapping[str, Any]) -> Settings:
         "DATA_SOURCE": options["source"],
         "DATA_EXPORT_LOCATION": options["export"],
         "QUERY_ENGINE": options["engine"],
+        "STORAGE_LENS_CONFIG_ID": options["storage_lens"],
         "MTD_SETTLE_DAYS": options["settle_days"],
     }
     try:
@@ -270,6 +293,14 @@ def _execute(
         check_destination(store)
         ce_client = clients.get("ce_client") or aws.cost_explorer_client()
         return job(ce_client, store, _now(options))
+
+
+def _storage_lens(settings: Settings) -> StorageLens | None:
+    """The Storage Lens reader unless switched off; clients from the context (tests) or AWS."""
+    if not settings.storage_lens_enabled:
+        return None
+    clients = _clients().get("storage_lens_clients") or aws.storage_lens_clients()
+    return StorageLens(settings.storage_lens_config_id, clients)
 
 
 def _clients() -> Mapping[str, Any]:

@@ -158,6 +158,18 @@ STORAGE_MTD_FIELDS = {"mtd_prior_partial_storage_cost_usd": MONEY}
 AMOUNT_FIELDS = {f"{label}_cost_usd": MONEY for label in LABELS}
 COST_CENTER_FIELDS = {"name": STRING, **AMOUNT_FIELDS, "workloads": ARRAY}
 WORKLOAD_FIELDS = {"name": STRING, **AMOUNT_FIELDS}
+# When the year-ago month is unavailable, cost centers and workloads leave yoy_cost_usd out.
+NO_YOY_COST_CENTER_FIELDS = {k: v for k, v in COST_CENTER_FIELDS.items() if k != "yoy_cost_usd"}
+NO_YOY_WORKLOAD_FIELDS = {k: v for k, v in WORKLOAD_FIELDS.items() if k != "yoy_cost_usd"}
+# Split charges (§3.3): the amounts moved in and out of a cost center in each period.
+SPLIT_PREFIXES = {"current": "", "prev_month": "prev_month_", "yoy": "yoy_"}
+SPLIT_CHARGE_WORKLOAD = "(split charge)"
+STORAGE_LENS_FIELDS = {
+    "total_bytes": COUNT,
+    "object_count": COUNT,
+    "storage_lens_date": DATE,
+    "config_id": STRING,
+}
 TAGGING_FIELDS = {
     "tagged_cost_usd": MONEY,
     "untagged_cost_usd": MONEY,
@@ -317,8 +329,11 @@ def _check_summary(store: ObjectStore, period: str, problems: list[str]) -> dict
     if isinstance(summary.get("storage_metrics"), dict):
         spec = {**STORAGE_FIELDS, **(STORAGE_MTD_FIELDS if is_mtd else {})}
         report.fields("storage_metrics", summary["storage_metrics"], spec)
+    _check_storage_lens(report, summary)
     if isinstance(summary.get("cost_centers"), list):
-        _check_cost_centers(report, summary["cost_centers"], summary.get("totals"))
+        _check_cost_centers(
+            report, summary["cost_centers"], summary.get("totals"), _yoy_available(summary)
+        )
     if isinstance(summary.get("tagging_coverage"), dict):
         _check_tagging(report, summary["tagging_coverage"], summary.get("totals"), is_v2)
     _check_mtd_comparison(report, summary, is_mtd)
@@ -356,41 +371,127 @@ def _check_totals(report: _Report, totals: Any, is_mtd: bool) -> None:
     report.fields("totals", totals, spec)
 
 
-def _check_cost_centers(report: _Report, centers: list, totals: Any) -> None:
-    """§3.3: fields, order, and cost centers adding up to totals and workloads to centers."""
+def _yoy_available(summary: dict) -> bool:
+    status = summary.get("period_status")
+    return not (isinstance(status, dict) and status.get("yoy") == "unavailable")
+
+
+def _check_cost_centers(
+    report: _Report, centers: list, totals: Any, yoy_available: bool = True
+) -> None:
+    """§3.3: fields, order, and cost centers adding up to totals and workloads to centers
+    (plus split charges in, minus split charges out, where rules applied)."""
     valid = True
+    center_fields = COST_CENTER_FIELDS if yoy_available else NO_YOY_COST_CENTER_FIELDS
+    workload_fields = WORKLOAD_FIELDS if yoy_available else NO_YOY_WORKLOAD_FIELDS
+    labels = LABELS if yoy_available else LABELS[:2]
     for position, center in enumerate(centers):
         where = f"cost_centers[{position}]"
-        if not report.fields(where, center, COST_CENTER_FIELDS):
+        if not report.fields(where, center, center_fields):
             valid = False
             continue
         workloads = center["workloads"]
         if not all(
-            report.fields(f"{where}.workloads[{n}]", w, WORKLOAD_FIELDS)
+            report.fields(f"{where}.workloads[{n}]", w, workload_fields)
             for n, w in enumerate(workloads)
         ):
             valid = False
             continue
+        if not yoy_available:
+            _check_no_yoy(report, where, center)
+        if not _check_split_fields(report, where, center, labels):
+            valid = False
+            continue
         _check_order(report, f"{where}.workloads", workloads)
         _check_unique(report, f"{where}.workloads", workloads)
-        for label in LABELS:
+        for label in labels:
             _check_sum(
                 report,
                 f"{where}.workloads",
                 workloads,
                 f"{label}_cost_usd",
-                center[f"{label}_cost_usd"],
-                f"{where}.{label}_cost_usd",
+                center[f"{label}_cost_usd"] - _split_net(center, SPLIT_PREFIXES[label]),
+                f"{where}.{label}_cost_usd{_split_note(center, SPLIT_PREFIXES[label])}",
             )
     if not valid:
         return
     _check_order(report, "cost_centers", centers)
     _check_unique(report, "cost_centers", centers)
     if isinstance(totals, dict):
-        for label in LABELS:
+        for label in labels:
             key = f"{label}_cost_usd"
             if MONEY.accepts(totals.get(key)):
                 _check_sum(report, "cost_centers", centers, key, totals[key], f"totals.{key}")
+
+
+def _check_no_yoy(report: _Report, where: str, center: dict) -> None:
+    """§3.3: an unavailable year-ago month is left out, not shown as 0."""
+    if "yoy_cost_usd" in center:
+        report.add(f"{where}.yoy_cost_usd is given, but period_status.yoy is unavailable")
+    for n, workload in enumerate(center["workloads"]):
+        if "yoy_cost_usd" in workload:
+            report.add(
+                f"{where}.workloads[{n}].yoy_cost_usd is given, but period_status.yoy is "
+                "unavailable"
+            )
+
+
+def _check_split_fields(
+    report: _Report,
+    where: str,
+    center: dict,
+    labels: Sequence[str],
+    prefixes: Mapping[str, str] = SPLIT_PREFIXES,
+) -> bool:
+    """Split amounts come in pairs (in and out) of cent amounts; is_split_charge is a bool."""
+    ok = True
+    if "is_split_charge" in center and not BOOL.accepts(center["is_split_charge"]):
+        report.add(f"{where}.is_split_charge is {_show(center['is_split_charge'])}, expected bool")
+        ok = False
+    for label in labels:
+        prefix = prefixes[label]
+        names = (f"{prefix}split_charge_in_usd", f"{prefix}split_charge_out_usd")
+        present = [name for name in names if name in center]
+        if present and len(present) < 2:
+            missing = next(name for name in names if name not in center)
+            report.add(f"{where}.{missing} is missing (its pair {present[0]} is given)")
+            ok = False
+        elif present:
+            ok = report.fields(where, center, dict.fromkeys(names, MONEY)) and ok
+    return ok
+
+
+def _split_net(center: dict, prefix: str) -> float:
+    """What split charges added to a cost center in one period (in - out; 0 without)."""
+    moved_in = center.get(f"{prefix}split_charge_in_usd", 0)
+    moved_out = center.get(f"{prefix}split_charge_out_usd", 0)
+    return moved_in - moved_out
+
+
+def _split_note(center: dict, prefix: str) -> str:
+    if f"{prefix}split_charge_in_usd" not in center:
+        return ""
+    return f" - {prefix}split_charge_in_usd + {prefix}split_charge_out_usd"
+
+
+def _check_storage_lens(report: _Report, summary: dict) -> None:
+    """§3, §3.2: the optional Storage Lens object and the total bytes repeated from it."""
+    lens = summary.get("storage_lens")
+    storage = summary.get("storage_metrics")
+    in_storage = isinstance(storage, dict) and "storage_lens_total_bytes" in storage
+    if lens is None:
+        if in_storage:
+            report.add("storage_metrics.storage_lens_total_bytes is given without storage_lens")
+        return
+    if not report.fields("storage_lens", lens, STORAGE_LENS_FIELDS):
+        return
+    if not in_storage:
+        report.add("storage_metrics.storage_lens_total_bytes is missing (storage_lens is given)")
+    elif storage["storage_lens_total_bytes"] != lens["total_bytes"]:
+        report.add(
+            f"storage_metrics.storage_lens_total_bytes is {storage['storage_lens_total_bytes']}, "
+            f"but storage_lens.total_bytes is {lens['total_bytes']}"
+        )
 
 
 def _check_order(report: _Report, where: str, entries: list[dict]) -> None:
@@ -512,6 +613,9 @@ def _check_mtd_comparison(report: _Report, summary: dict, is_mtd: bool) -> None:
         if report.fields(where, center, PRIOR_CENTER_FIELDS):
             for n, workload in enumerate(center["workloads"]):
                 report.fields(f"{where}.workloads[{n}]", workload, PRIOR_WORKLOAD_FIELDS)
+            _check_split_fields(
+                report, where, center, ["prior_partial"], {"prior_partial": "prior_partial_"}
+            )
     parent = summary.get("cost_centers")
     if isinstance(parent, list):
         names = [c.get("name") for c in centers if isinstance(c, dict)]
@@ -599,18 +703,28 @@ def _compare_with_summary(
     amounts = {(r["cost_center"], r["workload"], r["period"]): r["cost_usd"] for r in rows}
     shown: dict[tuple[str, str], dict] = {}
     for center in centers:
-        if not _conforms(center, COST_CENTER_FIELDS):
+        if not _conforms(center, NO_YOY_COST_CENTER_FIELDS):
             return  # the summary's own problems are reported; comparing would only echo them
         for workload in center["workloads"]:
-            if not _conforms(workload, WORKLOAD_FIELDS):
+            if not _conforms(workload, NO_YOY_WORKLOAD_FIELDS):
                 return
             shown[(center["name"], workload["name"])] = workload
+        if any(f"{prefix}split_charge_in_usd" in center for prefix in SPLIT_PREFIXES.values()):
+            # the "(split charge)" row of each period: in - out (0 where no rule applied)
+            shown[(center["name"], SPLIT_CHARGE_WORKLOAD)] = {
+                f"{label}_cost_usd": _split_net(center, prefix)
+                for label, prefix in SPLIT_PREFIXES.items()
+            }
     listed = set(shown)
     for pair, workload in shown.items():
         for label, period in zip(LABELS, labels, strict=True):
             stored = amounts.get((*pair, period))
-            amount = workload[f"{label}_cost_usd"]
-            if stored is not None and abs(stored - amount) > CENT / 2 + _EPSILON:
+            amount = workload.get(f"{label}_cost_usd")
+            if amount is None:  # the year-ago month is unavailable: nothing to compare
+                continue
+            # a split row is in - out, each rounded on its own in the summary: 1 cent apart
+            tolerance = CENT if pair[1] == SPLIT_CHARGE_WORKLOAD else CENT / 2
+            if stored is not None and abs(stored - amount) > tolerance + _EPSILON:
                 report.add(
                     f"cost_usd of ({pair[0]}, {pair[1]}, {period}) is {stored}, but the "
                     f"summary shows {amount}"

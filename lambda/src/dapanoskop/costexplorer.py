@@ -146,6 +146,43 @@ class CostExplorer:
             if not token:
                 return sorted(set(names))
 
+    def cost_category_references(self) -> list[dict[str, Any]]:
+        """ListCostCategoryDefinitions, every page: the categories effective today.
+
+        Its paginator token is `NextToken` (not NextPageToken, unlike the other operations).
+        """
+        references: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"MaxResults": 100}
+            if token:
+                params["NextToken"] = token
+            try:
+                page = self._call("ListCostCategoryDefinitions", params)
+            except (ClientError, BotoCoreError) as error:
+                raise CostExplorerError("ListCostCategoryDefinitions", "", error) from error
+            references.extend(page.get("CostCategoryReferences", []))
+            token = page.get("NextToken")
+            if not token:
+                return references
+
+    def cost_category_definition(self, arn: str, effective_on: str) -> dict[str, Any] | None:
+        """DescribeCostCategoryDefinition: the version effective on `effective_on`, or None
+        when there is none (ResourceNotFoundException: no such category or no version yet)."""
+        params = {"CostCategoryArn": arn, "EffectiveOn": effective_on}
+        try:
+            return self._call("DescribeCostCategoryDefinition", params)["CostCategory"]
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return None
+            raise CostExplorerError(
+                "DescribeCostCategoryDefinition", effective_on, error
+            ) from error
+        except BotoCoreError as error:
+            raise CostExplorerError(
+                "DescribeCostCategoryDefinition", effective_on, error
+            ) from error
+
     def forecast(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """GetCostForecast, unwrapped; errors propagate (a forecast is optional to callers)."""
         return self._call("GetCostForecast", params)

@@ -18,13 +18,19 @@ from typing import Any
 from dapanoskop.localce import LocalCostExplorer
 from dapanoskop.localce.cur_export import write_cur_export
 from dapanoskop.localce.demo_catalog import ACCOUNT_NAMES
-from dapanoskop.localce.demo_org import DEMO_COST_CATEGORY, DEMO_TAG_KEY, demo_line_items
+from dapanoskop.localce.demo_org import (
+    DEMO_COST_CATEGORY,
+    DEMO_TAG_KEY,
+    demo_cost_category_definitions,
+    demo_line_items,
+)
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
 from dapanoskop.publisher import read_summary
 from dapanoskop.settings import (
     COST_EXPLORER,
     DATA_EXPORT,
     MAX_HISTORY_MONTHS,
+    STORAGE_LENS_OFF,
     DataExportSettings,
     LocalDestination,
     Settings,
@@ -62,6 +68,7 @@ def demo_settings(output: Path, source: str = COST_EXPLORER) -> Settings:
         history_months=MAX_HISTORY_MONTHS,
         data_export=data_export,
         include_accounts=True,
+        storage_lens_config_id=STORAGE_LENS_OFF,  # offline: S3 Storage Lens is not simulated
     )
 
 
@@ -81,7 +88,11 @@ def run_demo(
     """
     items = demo_line_items(today, months=months + YEAR_OF_HISTORY + 1)
     cost_explorer = LocalCostExplorer(
-        items, today, retention_months=MAX_HISTORY_MONTHS, account_names=ACCOUNT_NAMES
+        items,
+        today,
+        retention_months=MAX_HISTORY_MONTHS,
+        definitions=demo_cost_category_definitions(today),
+        account_names=ACCOUNT_NAMES,
     )
     client = cost_explorer.client()
     settings = demo_settings(output, source)
@@ -133,6 +144,12 @@ def _complete_month_lines(summary: dict[str, Any]) -> list[str]:
     storage = summary["storage_metrics"]
     tagging = summary["tagging_coverage"]
     top = ", ".join(f"{c['name']} {_usd(c['current_cost_usd'])}" for c in centers[:3])
+    split = [
+        f"    split charges: {c['name']} {_usd(c['split_charge_out_usd'])} allocated to "
+        "other cost centers"
+        for c in centers
+        if c.get("is_split_charge") and "split_charge_out_usd" in c
+    ]
     return [
         f"  {summary['period']}: {_usd(current)}, "
         f"{_change(current, totals['prev_month_cost_usd'])} vs {periods['prev_month']} "
@@ -140,6 +157,7 @@ def _complete_month_lines(summary: dict[str, Any]) -> list[str]:
         f"{_change(current, totals['yoy_cost_usd'])} vs {periods['yoy']} "
         f"({_usd(totals['yoy_cost_usd'])})",
         f"    cost centers: {top} ({len(centers)} in all)",
+        *split,
         f"    storage: {_usd(storage['total_cost_usd'])} for "
         f"{storage['total_volume_bytes'] / 2**40:,.1f} TiB "
         f"({_usd(storage['cost_per_tb_usd'])} per TiB), {storage['hot_tier_percentage']}% hot",

@@ -29,6 +29,7 @@ from dapanoskop.pipeline import RunResult, run_backfill, run_daily
 from dapanoskop.publisher import check_destination
 from dapanoskop.redaction import redact
 from dapanoskop.settings import Settings, SettingsError
+from dapanoskop.storagelens import StorageLens, StorageLensClients
 from dapanoskop.store import ObjectStore, StoreError, open_store
 
 logger = logging.getLogger("dapanoskop")
@@ -38,11 +39,29 @@ DEFAULT_FUNCTION_NAME = "dapanoskop"
 
 
 class RunFailedError(RuntimeError):
-    """The invocation failed. `body` is the answer it would have given (redacted)."""
+    """The invocation failed. `body` is the answer it would have given (redacted);
+    `ce_requests` the Cost Explorer requests made before it failed (they are paid for)."""
 
-    def __init__(self, message: str, body: Mapping[str, Any]) -> None:
+    def __init__(self, message: str, body: Mapping[str, Any], ce_requests: int = 0) -> None:
         super().__init__(redact(message))
         self.body = json.loads(redact(json.dumps(body, sort_keys=True)))
+        self.ce_requests = ce_requests
+
+
+class _CallCounter:
+    """Counts a client's API calls (pages included, botocore's retries not), like the
+    pipeline's own count, so a run that fails half-way still reports what it spent."""
+
+    def __init__(self, client: Any) -> None:
+        self.count = 0
+        self._client = client
+        client.meta.events.register("provide-client-params.ce", self._on_call)
+
+    def _on_call(self, **_kwargs: Any) -> None:
+        self.count += 1
+
+    def close(self) -> None:
+        self._client.meta.events.unregister("provide-client-params.ce", self._on_call)
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
@@ -58,11 +77,13 @@ def handle(
     s3_client: Any = None,
     clients: ClientFactory | None = None,
     metrics_stream: TextIO | None = None,
+    storage_lens_clients: StorageLensClients | None = None,
 ) -> dict[str, Any]:
     """The handler with its environment, clock and clients passed in (tests pass fakes).
 
     `clients` makes the clients of the digest's targets by service name (sns, secretsmanager,
-    ssm); by default boto3 clients in the function's region.
+    ssm); by default boto3 clients in the function's region. `storage_lens_clients`: those of
+    S3 Storage Lens (STS, S3 Control, CloudWatch); by default created when first needed.
     """
     started = time.perf_counter()
     try:
@@ -73,9 +94,11 @@ def handle(
     mode = "backfill" if isinstance(job, BackfillJob) else "daily"
     function_name = env.get("AWS_LAMBDA_FUNCTION_NAME", DEFAULT_FUNCTION_NAME)
 
-    def metrics(result: RunResult | None, digest: DigestOutcome | None) -> None:
+    def metrics(
+        result: RunResult | None, digest: DigestOutcome | None, ce_requests: int = 0
+    ) -> None:
         emit(
-            _metrics(result, digest, time.perf_counter() - started),
+            _metrics(result, digest, time.perf_counter() - started, ce_requests),
             function_name,
             clock(),
             {"mode": mode},
@@ -83,10 +106,10 @@ def handle(
         )
 
     try:
-        settings, store, result = _run(job, env, clock, ce_client, s3_client)
+        settings, store, result = _run(job, env, clock, ce_client, s3_client, storage_lens_clients)
     except RunFailedError as error:
-        logger.error("run failed error=%s", error)
-        metrics(None, None)
+        logger.error("run failed ce_requests=%d error=%s", error.ce_requests, error)
+        metrics(None, None, error.ce_requests)
         raise
     digest = None
     if mode == "daily" and settings.digest.enabled:
@@ -108,6 +131,7 @@ def _run(
     clock: Callable[[], datetime],
     ce_client: Any,
     s3_client: Any,
+    storage_lens_clients: StorageLensClients | None = None,
 ) -> tuple[Settings, ObjectStore, RunResult]:
     """Settings, destination check, then the job; anything that stops it is RunFailedError."""
     try:
@@ -121,13 +145,25 @@ def _run(
         # Before any paid request: a missing bucket or permission must not cost 12 requests.
         check_destination(store)
         ce = ce_client or aws.cost_explorer_client(region=env.get("AWS_REGION"))
+        lens = None
+        if settings.storage_lens_enabled:
+            lens_clients = storage_lens_clients or aws.storage_lens_clients()
+            lens = StorageLens(settings.storage_lens_config_id, lens_clients)
+    except (StoreError, aws.UnsupportedPartitionError) as error:
+        raise RunFailedError(str(error), {"error": str(error)}) from None
+    counter = _CallCounter(ce)
+    try:
         now = clock()
         if isinstance(job, BackfillJob):
-            result = run_backfill(settings, ce, store, now, job.months, force=job.force)
+            result = run_backfill(
+                settings, ce, store, now, job.months, force=job.force, storage_lens=lens
+            )
         else:
-            result = run_daily(settings, ce, store, now)
-    except (CostExplorerError, StoreError, aws.UnsupportedPartitionError) as error:
-        raise RunFailedError(str(error), {"error": str(error)}) from None
+            result = run_daily(settings, ce, store, now, storage_lens=lens)
+    except (CostExplorerError, StoreError) as error:
+        raise RunFailedError(str(error), {"error": str(error)}, counter.count) from None
+    finally:
+        counter.close()
     return settings, store, result
 
 
@@ -151,7 +187,7 @@ def _send_digest(
 
 
 def _metrics(
-    result: RunResult | None, digest: DigestOutcome | None, seconds: float
+    result: RunResult | None, digest: DigestOutcome | None, seconds: float, ce_requests: int = 0
 ) -> list[Metric]:
     """Seven metrics: each is a custom metric billed per month (README, "What it costs");
     failed invocations are counted by Lambda's own Errors metric for free."""
@@ -160,7 +196,7 @@ def _metrics(
         Metric("RunSucceeded", 1 if succeeded else 0),
         Metric("PeriodsWritten", len(result.succeeded) if result else 0),
         Metric("PeriodsFailed", len(result.failed) if result else 0),
-        Metric("CostExplorerRequests", result.ce_requests if result else 0),
+        Metric("CostExplorerRequests", result.ce_requests if result else ce_requests),
         Metric("DigestsSent", len(digest.sent) if digest else 0),
         Metric("DigestFailures", len(digest.failed) if digest else 0),
         Metric("DurationSeconds", round(seconds, 3), "Seconds"),

@@ -167,3 +167,35 @@ class WindowData:
             )
             if lines is not None
         )
+
+
+class SplitMethod(StrEnum):
+    """How a split-charge rule shares its source's cost (Cost Explorer's enum values)."""
+
+    PROPORTIONAL = "PROPORTIONAL"
+    EVEN = "EVEN"
+    FIXED = "FIXED"
+
+
+@dataclass(frozen=True)
+class SplitChargeRule:
+    """One of a cost category's `SplitChargeRules`, as in effect in a month.
+
+    `source` and `targets` are raw cost category values ("" = uncategorized cost);
+    `percentages` are the FIXED method's allocation percentages, one per target, else empty.
+    """
+
+    source: str
+    targets: tuple[str, ...]
+    method: SplitMethod
+    percentages: tuple[Decimal, ...] = ()
+
+
+@dataclass(frozen=True)
+class StorageLensReading:
+    """Bytes and objects stored in S3, organization-wide, per S3 Storage Lens on one day."""
+
+    total_bytes: int
+    object_count: int
+    day: date
+    config_id: str

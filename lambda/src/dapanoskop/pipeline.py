@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from dapanoskop.collector import CollectionConfig, collect, collect_forecast, resolve_cost_category
+from dapanoskop.costcategories import SplitRules, split_rules_for
 from dapanoskop.costexplorer import CostExplorer
-from dapanoskop.model import Status, Window, WindowData
+from dapanoskop.model import Status, StorageLensReading, Window, WindowData
 from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
 from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
 from dapanoskop.publisher import read_summary, summary_key, update_index, write_period
 from dapanoskop.redaction import redact
 from dapanoskop.settings import DataExportSettings, Settings
+from dapanoskop.storagelens import StorageLens
 from dapanoskop.store import ObjectStore, StoreError
 
 logger = logging.getLogger(__name__)
@@ -76,8 +78,18 @@ class RunResult:
         }
 
 
-def run_daily(settings: Settings, ce_client: Any, store: ObjectStore, now: datetime) -> RunResult:
-    """The scheduled run: month-to-date M and, while it is not final yet, M-1."""
+def run_daily(
+    settings: Settings,
+    ce_client: Any,
+    store: ObjectStore,
+    now: datetime,
+    *,
+    storage_lens: StorageLens | None = None,
+) -> RunResult:
+    """The scheduled run: month-to-date M and, while it is not final yet, M-1.
+
+    `storage_lens` (optional) adds S3 Storage Lens totals to each period it has data for.
+    """
     result = RunResult(mode="daily", destination=str(settings.destination))
     specs = []
     for spec in daily_specs(now.date(), settings.mtd_settle_days):
@@ -85,7 +97,7 @@ def run_daily(settings: Settings, ce_client: Any, store: ObjectStore, now: datet
             result.skipped.append(Skipped(spec.period, "already published with final data"))
         else:
             specs.append(spec)
-    return _run(settings, ce_client, store, now, specs, result)
+    return _run(settings, ce_client, store, now, specs, result, storage_lens=storage_lens)
 
 
 def run_backfill(
@@ -97,6 +109,7 @@ def run_backfill(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    storage_lens: StorageLens | None = None,
 ) -> RunResult:
     """Write the `months` complete months before the current one."""
     result = RunResult(mode="backfill", destination=str(settings.destination))
@@ -115,7 +128,7 @@ def run_backfill(
             result.skipped.append(Skipped(spec.period, "summary.json exists (use force)"))
         else:
             specs.append(spec)
-    return _run(settings, ce_client, store, now, specs, result, progress)
+    return _run(settings, ce_client, store, now, specs, result, progress, storage_lens)
 
 
 def _run(
@@ -126,10 +139,14 @@ def _run(
     specs: Sequence[SummarySpec],
     result: RunResult,
     progress: Progress | None = None,
+    storage_lens: StorageLens | None = None,
 ) -> RunResult:
     ce = CostExplorer(ce_client)
     if specs:
         collected = _collect(settings, ce, specs, now)
+        if storage_lens is not None:
+            readings = storage_lens.readings({spec.period: spec.current for spec in specs})
+            collected = replace(collected, storage_lens=readings)
         result.ce_requests = ce.requests
         result.ce_requests_by_operation = dict(ce.counts)
         for spec in specs:
@@ -154,6 +171,8 @@ class _Collected:
     options: ReportOptions
     collection: Mapping[str, Any]
     collected_at: datetime
+    split_rules: SplitRules = field(default_factory=dict)
+    storage_lens: Mapping[str, StorageLensReading] = field(default_factory=dict)
 
     def report(self, spec: SummarySpec) -> PeriodReport:
         return build_period_report(
@@ -163,6 +182,8 @@ class _Collected:
             collected_at=self.collected_at,
             collection=self.collection,
             forecast_total=self.forecasts.get(spec.period),
+            split_rules=self.split_rules,
+            storage_lens=self.storage_lens.get(spec.period),
         )
 
 
@@ -170,7 +191,7 @@ def _collect(
     settings: Settings, ce: CostExplorer, specs: Sequence[SummarySpec], now: datetime
 ) -> _Collected:
     if settings.data_export is not None:
-        return _collect_export(settings, settings.data_export, specs, now)
+        return _collect_export(settings, settings.data_export, ce, specs, now)
     today = now.date()
     newest = max(specs, key=lambda s: s.current.start)
     cost_category = resolve_cost_category(ce, settings.cost_category_name, newest.current)
@@ -182,6 +203,9 @@ def _collect(
         include_accounts=settings.include_accounts,
     )
     data = collect(ce, specs, config, today)
+    split_rules: SplitRules = {}
+    if cost_category is not None:
+        split_rules = split_rules_for(ce, cost_category, data.values())
     forecasts = {
         spec.period: collect_forecast(ce, today, settings.forecast_metric, data[spec.current])
         for spec in specs
@@ -198,14 +222,20 @@ def _collect(
         "ce_requests": ce.requests,
         "ce_requests_by_operation": dict(sorted(ce.counts.items())),
     }
-    return _Collected(data, forecasts, options, collection, now.astimezone(UTC))
+    return _Collected(data, forecasts, options, collection, now.astimezone(UTC), split_rules)
 
 
 def _collect_export(
-    settings: Settings, export: DataExportSettings, specs: Sequence[SummarySpec], now: datetime
+    settings: Settings,
+    export: DataExportSettings,
+    ce: CostExplorer,
+    specs: Sequence[SummarySpec],
+    now: datetime,
 ) -> _Collected:
-    """The same hand-off from a CUR 2.0 export (DATA_SOURCE=data-export): no Cost Explorer
-    request, so no forecast (the contract's forecast fields need Cost Explorer's)."""
+    """The same hand-off from a CUR 2.0 export (DATA_SOURCE=data-export). No cost or usage
+    request and no forecast (the contract's forecast fields need Cost Explorer's); with a cost
+    category, its split-charge rules still come from the Cost Categories API (the export has
+    the categories' values, not their rules), a few requests a run."""
     config = CollectionConfig(
         cost_metric=settings.cost_metric,
         workload_tag_key=settings.workload_tag_key,
@@ -224,8 +254,15 @@ def _collect_export(
         cost_metric=settings.cost_metric,
         cost_category_name=exported.cost_category_name,
     )
-    collection = {"ce_requests": 0, "ce_requests_by_operation": {}, **exported.collection}
-    return _Collected(exported.data, {}, options, collection, now.astimezone(UTC))
+    split_rules: SplitRules = {}
+    if exported.cost_category_name is not None:
+        split_rules = split_rules_for(ce, exported.cost_category_name, exported.data.values())
+    collection = {
+        "ce_requests": ce.requests,
+        "ce_requests_by_operation": dict(sorted(ce.counts.items())),
+        **exported.collection,
+    }
+    return _Collected(exported.data, {}, options, collection, now.astimezone(UTC), split_rules)
 
 
 def _publish_one(

@@ -7,7 +7,7 @@ run's time; the publisher writes what comes out.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
@@ -15,7 +15,7 @@ from decimal import localcontext as decimal_context
 from typing import Any
 
 from dapanoskop.formats import iso_utc
-from dapanoskop.model import Window, WindowData
+from dapanoskop.model import SplitChargeRule, Status, StorageLensReading, Window, WindowData
 from dapanoskop.periods import SummarySpec
 from dapanoskop.processing import sources
 from dapanoskop.processing.accounts import accounts_json
@@ -28,6 +28,7 @@ from dapanoskop.processing.costcenters import (
 )
 from dapanoskop.processing.rounding import money, percent
 from dapanoskop.processing.rows import UsageTypeRow, WorkloadRow
+from dapanoskop.processing.splitcharges import split_tree
 from dapanoskop.processing.storage import (
     storage_classes_json,
     storage_metrics_json,
@@ -73,12 +74,16 @@ def build_period_report(
     collected_at: datetime,
     collection: Mapping[str, Any],
     forecast_total: Decimal | None = None,
+    split_rules: Mapping[str, Sequence[SplitChargeRule]] | None = None,
+    storage_lens: StorageLensReading | None = None,
 ) -> PeriodReport:
     """Build the report of `spec.period` from the data of every window of `spec`.
 
     `forecast_total` is Cost Explorer's projection of the whole month, for month-to-date
-    summaries only. Raises ValueError when a window is missing or a forecast comes with a
-    complete month.
+    summaries only. `split_rules` are the cost category's split-charge rules in effect in
+    each month (by `YYYY-MM`; a month missing has none); `storage_lens` is S3 Storage Lens's
+    reading for the end of the period, if any. Raises ValueError when a window is missing or
+    a forecast comes with a complete month.
     """
     missing = [window for window in spec.windows() if window not in data]
     if missing:
@@ -86,7 +91,12 @@ def build_period_report(
     if forecast_total is not None and not spec.is_mtd:
         raise ValueError(f"a forecast belongs to a month-to-date summary, not {spec.period}")
     with decimal_context(_DECIMAL):
-        return _build(spec, data, options, collected_at, collection, forecast_total)
+        report = _build(
+            spec, data, options, collected_at, collection, forecast_total, split_rules or {}
+        )
+        if storage_lens is not None:
+            _add_storage_lens(report.summary, storage_lens)
+        return report
 
 
 def _build(
@@ -96,6 +106,7 @@ def _build(
     collected_at: datetime,
     collection: Mapping[str, Any],
     forecast_total: Decimal | None,
+    split_rules: Mapping[str, Sequence[SplitChargeRule]],
 ) -> PeriodReport:
     three = (spec.current, spec.prev_month, spec.yoy)
     labels = tuple(window.label for window in three)
@@ -103,6 +114,8 @@ def _build(
     for window in tree_windows:
         _warn_if_groupings_disagree(data[window])
     tree = cost_center_tree([sources.cost_by_cost_center(data[w]) for w in tree_windows])
+    tree = split_tree(tree, _window_rules(tree_windows, data, split_rules))
+    yoy_available = data[spec.yoy].status is not Status.UNAVAILABLE
     classify = classifier(data[window] for window in spec.windows())
     summary: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -121,7 +134,7 @@ def _build(
         "storage_config": {"include_efs": options.include_efs, "include_ebs": options.include_ebs},
         "storage_metrics": _storage_metrics(spec, data, options),
         "storage_classes": _storage_classes(spec, data, options),
-        "cost_centers": cost_centers_json(tree),
+        "cost_centers": cost_centers_json(tree, yoy_available=yoy_available),
         "tagging_coverage": _tagging_coverage(data[spec.current], classify),
     }
     accounts = accounts_json([data[window] for window in three])
@@ -142,6 +155,31 @@ def _build(
         workload_rows=workload_rows(tree, labels),
         usage_rows=_usage_rows(three, data, classify),
     )
+
+
+def _window_rules(
+    windows: Sequence[Window],
+    data: Mapping[Window, WindowData],
+    split_rules: Mapping[str, Sequence[SplitChargeRule]],
+) -> list[tuple[SplitChargeRule, ...]]:
+    """Each window's split-charge rules (§3.3): its month's, none for an unavailable window
+    (there is no cost to split). Split charges only move money between cost centers: totals,
+    storage and tagging are untouched."""
+    return [
+        () if data[w].status is Status.UNAVAILABLE else tuple(split_rules.get(w.label, ()))
+        for w in windows
+    ]
+
+
+def _add_storage_lens(summary: dict[str, Any], reading: StorageLensReading) -> None:
+    """§3.2 `storage_lens_total_bytes` and §3 `storage_lens`; never mixed into cost per TB."""
+    summary["storage_metrics"]["storage_lens_total_bytes"] = reading.total_bytes
+    summary["storage_lens"] = {
+        "total_bytes": reading.total_bytes,
+        "object_count": reading.object_count,
+        "storage_lens_date": reading.day.isoformat(),
+        "config_id": reading.config_id,
+    }
 
 
 def _totals(

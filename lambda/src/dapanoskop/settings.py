@@ -35,6 +35,9 @@ MAX_SETTLE_DAYS = 3
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 _COST_CATEGORY = re.compile(r"^(?! )[\w -]{1,50}(?<! )$")
+# S3 Control's pattern for a Storage Lens configuration id (GetStorageLensConfiguration).
+_STORAGE_LENS_ID = re.compile(r"^[a-zA-Z0-9\-_.]{1,64}$")
+STORAGE_LENS_OFF = "off"
 _TRUE, _FALSE = "true", "false"
 _ASCII_NUMBER = re.compile(r"^[0-9]{1,9}$", re.ASCII)
 # What S3 accepts as SSEKMSKeyId: a key id, a key ARN, an alias name or an alias ARN.
@@ -95,6 +98,13 @@ class Settings:
     mtd_settle_days: int = DEFAULT_SETTLE_DAYS
     sse_kms_key_id: str | None = None
     digest: DigestSettings = field(default_factory=lambda: DigestSettings())
+    # "" discovers an organization-wide configuration; "off" never asks S3 Storage Lens
+    storage_lens_config_id: str = ""
+
+    @property
+    def storage_lens_enabled(self) -> bool:
+        return self.storage_lens_config_id != STORAGE_LENS_OFF
+
     # Where cost data comes from: Cost Explorer (None) or a CUR 2.0 data export.
     data_export: DataExportSettings | None = None
     # summary.json `accounts` (one or two more Cost Explorer requests a run; free from an export)
@@ -142,6 +152,7 @@ class Settings:
             history_months=_history_months(values.get("CE_HISTORY_MONTHS", "")),
             data_export=data_export_settings(values),
             include_accounts=parse_bool("INCLUDE_ACCOUNTS", values.get("INCLUDE_ACCOUNTS", "")),
+            storage_lens_config_id=_storage_lens(values.get("STORAGE_LENS_CONFIG_ID", "")),
             mtd_settle_days=_settle_days(values.get("MTD_SETTLE_DAYS", "")),
             sse_kms_key_id=_kms_key(values.get("SSE_KMS_KEY_ID", "")),
             digest=digest_settings(values),
@@ -212,6 +223,20 @@ def _metric(raw: str) -> str:
         return DEFAULT_METRIC
     if value not in COST_METRICS:
         raise SettingsError("COST_METRIC", raw, "one of " + ", ".join(COST_METRICS))
+    return value
+
+
+def _storage_lens(raw: str) -> str:
+    value = raw.strip()
+    if value.lower() == STORAGE_LENS_OFF:
+        return STORAGE_LENS_OFF
+    if value and not _STORAGE_LENS_ID.match(value):
+        raise SettingsError(
+            "STORAGE_LENS_CONFIG_ID",
+            raw,
+            "a Storage Lens configuration id of 1-64 letters, digits, - _ or ., "
+            "empty (find an organization-wide one) or off",
+        )
     return value
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from dapanoskop.dataexport.location import ExportError
 from dapanoskop.dataexport.s3 import is_aws_endpoint
+from dapanoskop.localce import LocalCostExplorer
 from dapanoskop.localce.cur_export import write_cur_export
 from dapanoskop.pipeline import run_backfill
 from dapanoskop.settings import DataExportSettings, LocalDestination, S3Destination, Settings
@@ -52,7 +53,9 @@ def test_export_in_s3_gives_the_files_of_the_same_export_in_a_folder(
     from_s3 = _settings(tmp_path / "from-s3", S3Destination(BUCKET, "cur/my-export"))
     from_folder = _settings(tmp_path / "from-folder", LocalDestination(tmp_path / "my-export"))
     for settings in (from_s3, from_folder):
-        result = run_backfill(settings, None, LocalStore(settings.destination.path), NOW, 2)
+        # The local Cost Explorer only answers the cost category's (absent) split rules.
+        rules_only = LocalCostExplorer([], TODAY).client()
+        result = run_backfill(settings, rules_only, LocalStore(settings.destination.path), NOW, 2)
         assert result.succeeded == ["2026-10", "2026-09"]
     assert differences(tmp_path / "from-folder", tmp_path / "from-s3") == []
 

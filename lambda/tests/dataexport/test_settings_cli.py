@@ -112,12 +112,13 @@ def test_cli_run_from_an_export_writes_what_the_cost_explorer_run_writes(tmp_pat
         unused,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    # One request: the cost category's split-charge rules (it has none here).
     assert result.stdout.splitlines()[1:] == [
         "  wrote    2026-11",
         "  wrote    2026-10",
-        "Cost Explorer requests: 0 ($0.00)",
+        "Cost Explorer requests: 1 ($0.01)",
     ]
-    assert unused.request_count() == 0
+    assert [operation for operation, _ in unused.requests] == ["ListCostCategoryDefinitions"]
     october = json.loads((tmp_path / "out" / "2026-10" / "summary.json").read_text())
     # The numbers worked out in tests/test_cli.py's ledger.
     assert october["totals"] == {
@@ -162,11 +163,18 @@ def test_lambda_handler_reads_an_export_in_s3(
     }
     from datetime import UTC, datetime
 
-    answer = handle({}, env, lambda: datetime(2026, 11, 26, 6, tzinfo=UTC), s3_client=s3)
+    rules_only = LocalCostExplorer([], TODAY)
+    answer = handle(
+        {},
+        env,
+        lambda: datetime(2026, 11, 26, 6, tzinfo=UTC),
+        ce_client=rules_only.client(),
+        s3_client=s3,
+    )
     body = json.loads(answer["body"])
     assert answer["statusCode"] == 200, body
     assert body["succeeded"] == ["2026-11", "2026-10"]
-    assert body["ce_requests"] == 0
+    assert body["ce_requests_by_operation"] == {"ListCostCategoryDefinitions": 1}
     october = json.loads(
         s3.get_object(Bucket=BUCKET, Key="reports/2026-10/summary.json")["Body"].read()
     )
@@ -180,7 +188,12 @@ def test_demo_on_the_export_source(tmp_path: Path) -> None:
          "--today", "2026-11-26"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Cost Explorer requests: 0" in result.output
+    october = json.loads((tmp_path / "2026-10" / "summary.json").read_text())
+    # No cost or usage request: only the cost category's split-charge rules.
+    assert set(october["collection"]["ce_requests_by_operation"]) <= {
+        "ListCostCategoryDefinitions",
+        "DescribeCostCategoryDefinition",
+    }
     assert (tmp_path / "cur-export" / "metadata" / "BILLING_PERIOD=2026-10").is_dir()
     assert check_output(tmp_path) == []
     # Contract §7: with the export, the usage-type rows also name their service and account.

@@ -7,12 +7,15 @@ import hashlib
 import html
 import json
 import re
+import shutil
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from report_history_fixture import HOSTILE, HOSTILE_CENTER, HOSTILE_USAGE_TYPE, build_history
 
+from dapanoskop.demo import run_demo
 from dapanoskop.report import charts, fmt
 from dapanoskop.report.derive import Trend, TrendPoint
 from dapanoskop.report.records import ReportError
@@ -227,3 +230,50 @@ def test_trend_chart_escapes_series_names() -> None:
     svg = str(charts.trend_chart(trend))
     assert "<script>" not in svg
     assert "&lt;script&gt;x&lt;/script&gt;" in svg
+
+
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    """The demo organization, whose Shared Services cost center is split onto the others."""
+    folder = tmp_path_factory.mktemp("demo")
+    run_demo(folder, date(2026, 11, 26), months=1)
+    summary = json.loads((folder / "2026-10" / "summary.json").read_text())
+    return render(folder, "2026-10"), summary
+
+
+def test_split_charge_source_is_badged_and_shown_as_allocated(demo_page) -> None:
+    page, summary = demo_page
+    section = _section(page, "2026-10")
+    shared = next(c for c in summary["cost_centers"] if c["name"] == "Shared Services")
+    row = re.search(r'<tr class="c"><th scope="row">.{0,200}Shared Services.*?</tr>', section)
+    assert row, "no Shared Services row"
+    assert '<span class="badge split"' in row.group(0)
+    assert ">Split Charge</span>" in row.group(0)
+    assert f"Allocated {_usd(shared['split_charge_out_usd'])} to other cost centers" in row.group(0)
+    retail = next(c for c in summary["cost_centers"] if c["name"] == "Retail")
+    retail_row = re.search(r'<tr class="c"><th scope="row">.{0,200}>Retail<.*?</tr>', section)
+    assert retail_row
+    assert f"incl. {_usd(retail['split_charge_in_usd'])} split charges" in retail_row.group(0)
+    assert "badge split" not in retail_row.group(0)
+    assert section.count(">Split Charge</span>") == 1
+
+
+def test_storage_lens_total_is_shown_when_the_summary_has_it(
+    history_dir: Path, tmp_path: Path
+) -> None:
+    folder = Path(shutil.copytree(history_dir, tmp_path / "history"))
+    path = folder / "2026-10" / "summary.json"
+    summary = json.loads(path.read_text())
+    summary["storage_lens"] = {
+        "total_bytes": 5 * 2**40,
+        "object_count": 1234567,
+        "storage_lens_date": "2026-10-29",
+        "config_id": "org-lens",
+    }
+    summary["storage_metrics"]["storage_lens_total_bytes"] = 5 * 2**40
+    path.write_text(json.dumps(summary))
+
+    page = render(folder, "2026-10")
+    assert _value(_section(page, "2026-10"), "storage-lens") == fmt.size(5 * 2**40)
+    assert "1,234,567 objects on 2026-10-29" in _section(page, "2026-10")
+    assert 'data-k="storage-lens"' not in _section(page, "2026-09")

@@ -6,7 +6,9 @@ $125k in the oldest month to about $190k in the current one):
 * Twelve linked accounts and five cost centers, values of the cost category "Cost Center":
   Research, Platform, Retail, Data and Shared Services. The sandbox account is not covered by
   the category, so its cost (the `hackathon` workload, untagged experiments, its tax, a runaway
-  GPU instance and its refund) shows as Uncategorized.
+  GPU instance and its refund) shows as Uncategorized. The category's definition has one
+  split-charge rule: Shared Services is split onto the other four in proportion to their own
+  cost (`demo_cost_category_definitions`), so the report shows it as "Allocated".
 * Twenty workloads, values of the `App` tag. `recommendations` moves from Research to Data on
   the 1st of the last complete month; `etl-jobs` is split every month between Data (Fargate in
   the data-lake account) and Retail (Lambda in the retail account).
@@ -70,6 +72,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 from dapanoskop.localce import demo_catalog as catalog
+from dapanoskop.localce.cost_category_definitions import (
+    CostCategoryDefinition,
+    CostCategoryVersion,
+)
 from dapanoskop.localce.ledger import LineItem
 from dapanoskop.periods import add_months
 
@@ -469,3 +475,40 @@ def _amounts(unblended: Decimal, amortized: Decimal) -> dict[str, Decimal]:
 def _decimal(value: float, *, whole: bool = False) -> Decimal:
     """A quantity as Cost Explorer would send it: a decimal string, here with 6 places."""
     return Decimal(f"{value:.0f}") if whole else Decimal(f"{value:.6f}")
+
+
+# Shared Services (the organization's plumbing: management, network, log archive and backup
+# accounts) is split onto the four business cost centers in proportion to their own cost,
+# with one split-charge rule of the "Cost Center" definition; Uncategorized (the sandbox)
+# is left alone. One version, effective long before any month the demo writes.
+SHARED_SERVICES_SPLIT = MappingProxyType(
+    {
+        "Source": catalog.SHARED,
+        "Targets": [catalog.RESEARCH, catalog.PLATFORM, catalog.RETAIL, catalog.DATA],
+        "Method": "PROPORTIONAL",
+    }
+)
+
+
+def demo_cost_category_definitions(today: date) -> tuple[CostCategoryDefinition, ...]:
+    """The "Cost Center" definition as DescribeCostCategoryDefinition would show it."""
+    version = CostCategoryVersion(
+        start=add_months(today.replace(day=1), -60),
+        split_charge_rules=(SHARED_SERVICES_SPLIT,),
+        rules=tuple(
+            {
+                "Value": center,
+                "Rule": {
+                    "Dimensions": {
+                        "Key": "LINKED_ACCOUNT",
+                        "Values": sorted(
+                            a for a, c in catalog.ACCOUNT_COST_CENTER.items() if c == center
+                        ),
+                    }
+                },
+            }
+            for center in COST_CENTERS
+        ),
+        values=COST_CENTERS,
+    )
+    return (CostCategoryDefinition(DEMO_COST_CATEGORY, "demo-cost-center", (version,)),)

@@ -30,6 +30,10 @@ from botocore.config import Config
 
 from dapanoskop.localce.cost_and_usage import CostAndUsage
 from dapanoskop.localce.cost_categories import CostCategories
+from dapanoskop.localce.cost_category_definitions import (
+    CostCategoryDefinition,
+    CostCategoryDefinitions,
+)
 from dapanoskop.localce.errors import CostExplorerError
 from dapanoskop.localce.forecast import CostForecast
 from dapanoskop.localce.ledger import LineItem
@@ -89,6 +93,7 @@ class LocalCostExplorer:
         retention_months: int = 13,
         estimated_days_after_month_end: int = 3,
         cost_categories: Sequence[str] | None = None,
+        definitions: Sequence[CostCategoryDefinition] = (),
         history_refusal: str = "DataUnavailableException",
         no_data_from: date | None = None,
         account_names: Mapping[str, str] | None = None,
@@ -117,6 +122,9 @@ class LocalCostExplorer:
             "GetCostCategories": CostCategories(table, today, names, retention_months).handle,
             "GetCostForecast": CostForecast(table, today).handle,
         }
+        described = CostCategoryDefinitions(definitions, today)
+        self._operations["ListCostCategoryDefinitions"] = described.list
+        self._operations["DescribeCostCategoryDefinition"] = described.describe
 
     def client(self, config: Config | None = None) -> Any:
         """A real boto3 `ce` client (us-east-1, fake credentials) answered by this fake.

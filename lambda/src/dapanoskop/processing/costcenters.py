@@ -16,6 +16,9 @@ from dapanoskop.processing.rounding import cents, money
 from dapanoskop.processing.rows import WorkloadRow
 from dapanoskop.processing.sources import ZERO
 
+# The workload name of split-charge amounts in `cost-by-workload.parquet` (§6).
+SPLIT_CHARGE_WORKLOAD = "(split charge)"
+
 # (cost center, workload) -> cost, for one window.
 PairCosts = Mapping[tuple[str, str], Decimal]
 
@@ -27,10 +30,21 @@ class WorkloadEntry:
 
 
 @dataclass(frozen=True)
+class SplitShare:
+    """What split-charge rules moved into and out of a cost center in one window."""
+
+    incoming: Decimal
+    outgoing: Decimal
+
+
+@dataclass(frozen=True)
 class CostCenterEntry:
     name: str
-    costs: tuple[Decimal, ...]  # the sum of its workloads, per window
+    costs: tuple[Decimal, ...]  # per window: the sum of its workloads (+ in - out, see split)
     workloads: tuple[WorkloadEntry, ...]
+    # per window, None where no split-charge rule names this cost center; empty: no rules
+    split: tuple[SplitShare | None, ...] = ()
+    is_split_charge: bool = False  # a source of a rule in the first (current) window
 
 
 def cost_center_tree(per_window: Sequence[PairCosts]) -> tuple[CostCenterEntry, ...]:
@@ -57,19 +71,32 @@ def cost_center_tree(per_window: Sequence[PairCosts]) -> tuple[CostCenterEntry, 
     return _ordered(centers)
 
 
+def order_cost_centers(centers: list[CostCenterEntry]) -> tuple[CostCenterEntry, ...]:
+    """Cost centers in contract order (also after split charges changed their costs)."""
+    return _ordered(centers)
+
+
 def _ordered[T: (WorkloadEntry, CostCenterEntry)](entries: list[T]) -> tuple[T, ...]:
     """Contract order: first window's published cost descending, ties by name (code points)."""
     return tuple(sorted(entries, key=lambda entry: (-cents(entry.costs[0]), entry.name)))
 
 
-def cost_centers_json(tree: Sequence[CostCenterEntry]) -> list[dict[str, Any]]:
-    """§3.3; the tree's first three windows are current, prev_month and yoy."""
+def cost_centers_json(
+    tree: Sequence[CostCenterEntry], *, yoy_available: bool = True
+) -> list[dict[str, Any]]:
+    """§3.3; the tree's first three windows are current, prev_month and yoy.
+
+    When the year-ago month is unavailable, `yoy_cost_usd` is left out (not 0): a reader
+    then shows "N/A" instead of a comparison with nothing.
+    """
     return [
         {
             "name": center.name,
-            **_three_periods(center.costs),
+            **_three_periods(center.costs, yoy_available),
+            **({"is_split_charge": True} if center.is_split_charge else {}),
+            **_split_fields(center, _SPLIT_PREFIXES),
             "workloads": [
-                {"name": workload.name, **_three_periods(workload.costs)}
+                {"name": workload.name, **_three_periods(workload.costs, yoy_available)}
                 for workload in center.workloads
             ],
         }
@@ -77,12 +104,30 @@ def cost_centers_json(tree: Sequence[CostCenterEntry]) -> list[dict[str, Any]]:
     ]
 
 
-def _three_periods(costs: tuple[Decimal, ...]) -> dict[str, float]:
-    return {
+def _three_periods(costs: tuple[Decimal, ...], yoy_available: bool = True) -> dict[str, float]:
+    periods = {
         "current_cost_usd": money(costs[0]),
         "prev_month_cost_usd": money(costs[1]),
-        "yoy_cost_usd": money(costs[2]),
     }
+    if yoy_available:
+        periods["yoy_cost_usd"] = money(costs[2])
+    return periods
+
+
+# Field prefix of the split amounts of each window of the tree (§3.3, §3.5).
+_SPLIT_PREFIXES = {0: "", 1: "prev_month_", 2: "yoy_"}
+_PRIOR_PARTIAL_PREFIX = "prior_partial_"
+
+
+def _split_fields(center: CostCenterEntry, prefixes: Mapping[int, str]) -> dict[str, float]:
+    """`split_charge_in_usd` / `_out_usd` (with the window's prefix) where a rule touched it."""
+    fields: dict[str, float] = {}
+    for index, prefix in prefixes.items():
+        share = center.split[index] if index < len(center.split) else None
+        if share is not None:
+            fields[f"{prefix}split_charge_in_usd"] = money(share.incoming)
+            fields[f"{prefix}split_charge_out_usd"] = money(share.outgoing)
+    return fields
 
 
 def prior_partial_json(tree: Sequence[CostCenterEntry], index: int) -> list[dict[str, Any]]:
@@ -91,6 +136,8 @@ def prior_partial_json(tree: Sequence[CostCenterEntry], index: int) -> list[dict
         {
             "name": center.name,
             "prior_partial_cost_usd": money(center.costs[index]),
+            **({"is_split_charge": True} if center.is_split_charge else {}),
+            **_split_fields(center, {index: _PRIOR_PARTIAL_PREFIX}),
             "workloads": [
                 {"name": workload.name, "prior_partial_cost_usd": money(workload.costs[index])}
                 for workload in center.workloads
@@ -105,6 +152,9 @@ def workload_rows(
 ) -> tuple[WorkloadRow, ...]:
     """§6: every pair of the tree x the first `len(labels)` windows, zero-filled.
 
+    A cost center that split-charge rules touch in one of these windows also gets the row
+    workload `(split charge)` in each of them: in - out of that window (0 where untouched), so
+    a cost center's rows add up to its post-split cost and all rows to the total.
     Sorted by cost center, workload, period (all ascending, code points), so an analyst's
     `ORDER BY` and a diff of two runs both read naturally.
     """
@@ -114,4 +164,16 @@ def workload_rows(
         for workload in center.workloads
         for index, label in enumerate(labels)
     ]
+    for center in tree:
+        shares = [center.split[i] if i < len(center.split) else None for i in range(len(labels))]
+        if any(share is not None for share in shares):
+            rows.extend(
+                WorkloadRow(
+                    center.name,
+                    SPLIT_CHARGE_WORKLOAD,
+                    label,
+                    ZERO if share is None else share.incoming - share.outgoing,
+                )
+                for share, label in zip(shares, labels, strict=True)
+            )
     return tuple(sorted(rows, key=lambda row: (row.cost_center, row.workload, row.period)))

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from dapanoskop.categories import Category, is_hot_usage_type, storage_service
 from dapanoskop.model import Status
@@ -123,6 +124,9 @@ class CostRow:
     yoy_baseline: Decimal
     yoy: Change
     workloads: tuple[CostRow, ...] = ()
+    is_split_charge: bool = False  # a split-charge source: its cost is allocated to others
+    split_in: Decimal | None = None  # split charges received this period
+    split_out: Decimal | None = None  # split charges given away this period
 
 
 def cost_rows(summary: Summary) -> tuple[CostRow, ...]:
@@ -144,6 +148,7 @@ def cost_rows(summary: Summary) -> tuple[CostRow, ...]:
             yoy_baseline=item.yoy,
             yoy=change(item.current, item.yoy, yoy_status),
             workloads=workloads,
+            **(_split(item) if isinstance(item, CostCenter) else {}),
         )
 
     return tuple(
@@ -187,6 +192,14 @@ def account_rows(summary: Summary) -> tuple[AccountRow, ...] | None:
         )
         for account in summary.accounts
     )
+
+
+def _split(center: CostCenter) -> dict[str, Any]:
+    return {
+        "is_split_charge": center.is_split_charge,
+        "split_in": center.split_in,
+        "split_out": center.split_out,
+    }
 
 
 def _prior_partial(item: CostCenter | Workload) -> Decimal:

@@ -43,6 +43,10 @@ class CostCenter:
     yoy: Decimal
     workloads: tuple[Workload, ...]
     prior_partial: Decimal | None = None
+    # split charges of the current period (§3.3): a source is "Allocated"
+    is_split_charge: bool = False
+    split_in: Decimal | None = None
+    split_out: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,16 @@ class StorageMetrics:
     prev_hot_pct: Decimal | None
     cost_per_tib: Decimal
     prev_cost_per_tib: Decimal | None
+
+
+@dataclass(frozen=True)
+class StorageLens:
+    """S3 bytes and objects stored organization-wide on one day, per S3 Storage Lens."""
+
+    total_bytes: int
+    object_count: int
+    day: str  # YYYY-MM-DD
+    config_id: str
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,7 @@ class Summary:
     data_through: date | None = None  # month to date (schema 2): the last day included
     storage_classes: tuple[StorageClass, ...] | None = None  # None: a schema 1 summary
     accounts: tuple[Account, ...] | None = None  # None: the summary lists no accounts
+    storage_lens: StorageLens | None = None
 
     def status_of(self, label: str) -> Status:
         return self.status.get(label, Status.FINAL)
@@ -217,6 +232,7 @@ def parse_summary(raw: bytes, where: str) -> Summary:
         mtd_window=_parse_mtd_window(mtd, where),
         data_through=_optional_date(data, "data_through", where),
         storage_classes=_parse_storage_classes(data.get("storage_classes"), where),
+        storage_lens=_parse_storage_lens(data.get("storage_lens")),
         accounts=_parse_accounts(data.get("accounts"), where),
     )
 
@@ -236,6 +252,21 @@ def _parse_accounts(raw: Any, where: str) -> tuple[Account, ...] | None:
         )
         for entry in raw
     )
+
+
+def _parse_storage_lens(raw: Any) -> StorageLens | None:
+    """The optional `storage_lens` object; anything malformed counts as absent."""
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        return StorageLens(
+            total_bytes=int(raw["total_bytes"]),
+            object_count=int(raw["object_count"]),
+            day=str(raw["storage_lens_date"]),
+            config_id=str(raw["config_id"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _optional_date(data: Mapping[str, Any], key: str, where: str) -> date | None:
@@ -315,7 +346,7 @@ def _parse_cost_centers(
                 name=str(_field(item, "name", f"{where} {name} workloads")),
                 current=_money(item, "current_cost_usd", where),
                 prev_month=_money(item, "prev_month_cost_usd", where),
-                yoy=_money(item, "yoy_cost_usd", where),
+                yoy=_optional_money(item, "yoy_cost_usd") or Decimal(0),  # absent: no data
                 prior_partial=prior_center[1].get(str(item["name"])),
             )
             for item in entry.get("workloads", [])
@@ -325,9 +356,12 @@ def _parse_cost_centers(
                 name=name,
                 current=_money(entry, "current_cost_usd", where),
                 prev_month=_money(entry, "prev_month_cost_usd", where),
-                yoy=_money(entry, "yoy_cost_usd", where),
+                yoy=_optional_money(entry, "yoy_cost_usd") or Decimal(0),
                 workloads=workloads,
                 prior_partial=prior_center[0],
+                is_split_charge=entry.get("is_split_charge") is True,
+                split_in=_optional_money(entry, "split_charge_in_usd"),
+                split_out=_optional_money(entry, "split_charge_out_usd"),
             )
         )
     return tuple(centers)
