@@ -63,6 +63,10 @@ def test_export_deployment_reads_only_below_the_export_and_calls_no_cost_explore
         "StringLike": {"s3:prefix": "cur/acme-export/*"}
     }
     assert "RunAthenaQueries" not in statements
+    assert statements["ReadCostCategoryRules"]["Action"] == [
+        "ce:ListCostCategoryDefinitions",
+        "ce:DescribeCostCategoryDefinition",
+    ]
     settings = function_settings(deployment)
     assert settings.data_export == DataExportSettings(S3Destination("acme-cur", "cur/acme-export"))
 
