@@ -41,6 +41,7 @@ from accounts import COST_CATEGORY, TAG_KEY  # noqa: E402
 
 from dapanoskop import aws, pipeline  # noqa: E402
 from dapanoskop.dataexport import run as export_run  # noqa: E402
+from dapanoskop.localce import LocalCostExplorer  # noqa: E402
 from dapanoskop.settings import DataExportSettings, LocalDestination, Settings  # noqa: E402
 from dapanoskop.store import LocalStore  # noqa: E402
 
@@ -172,12 +173,14 @@ def main() -> None:
     session = boto3.session.Session(
         aws_access_key_id="bench", aws_secret_access_key="bench", region_name=aws.CE_REGION
     )
-    ce = session.client(
-        "ce",
-        region_name=aws.CE_REGION,
-        endpoint_url=args.endpoint or "http://127.0.0.1:9",  # the export source never calls it
-        config=aws.RETRY_CONFIG,
-    )
+    if args.endpoint:
+        ce = session.client(
+            "ce", region_name=aws.CE_REGION, endpoint_url=args.endpoint, config=aws.RETRY_CONFIG
+        )
+    else:
+        # The export source asks Cost Explorer only for the cost category's split-charge rules;
+        # an empty local Cost Explorer answers that there are none (one request).
+        ce = LocalCostExplorer([], args.today).client()
     settings = Settings(
         destination=LocalDestination(args.out_dir),
         cost_category_name=COST_CATEGORY,
