@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from dapanoskop.costexplorer import CostExplorer, error_code
 from dapanoskop.model import (
+    AccountLine,
     ChargeLine,
     CostCenterLine,
     Grouping,
@@ -50,10 +51,11 @@ class CollectionConfig:
     workload_tag_key: str
     cost_category_name: str | None
     history_months: int
+    include_accounts: bool = False  # INCLUDE_ACCOUNTS: the LINKED_ACCOUNT grouping too
 
 
 def plan_windows(
-    specs: Iterable[SummarySpec], has_cost_category: bool
+    specs: Iterable[SummarySpec], has_cost_category: bool, *, include_accounts: bool = False
 ) -> dict[Grouping, set[Window]]:
     """Which windows each grouping must be fetched for."""
     plan: dict[Grouping, set[Window]] = defaultdict(set)
@@ -63,6 +65,10 @@ def plan_windows(
         # What kind of charge each usage type is (usage, tax, credit, ...): categories of the
         # usage-type rows of all three periods, and tagging coverage of the current one.
         plan[Grouping.RECORD_TYPE_USAGE_TYPE].update(three)
+        if include_accounts:
+            # Linked accounts of the three periods (summary `accounts`, names from Cost
+            # Explorer's DimensionValueAttributes): one request per run of touching windows.
+            plan[Grouping.LINKED_ACCOUNT].update(three)
         if has_cost_category:
             plan[Grouping.WORKLOAD_COST_CENTER].update(spec.windows())
         elif spec.like_for_like is not None:
@@ -102,7 +108,7 @@ def collect(
 ) -> dict[Window, WindowData]:
     """Fetch and parse everything `specs` need; one WindowData per window."""
     has_cost_category = config.cost_category_name is not None
-    plan = plan_windows(specs, has_cost_category)
+    plan = plan_windows(specs, has_cost_category, include_accounts=config.include_accounts)
     horizon = earliest_available(today, config.history_months)
     fetched: dict[Grouping, dict[Window, _Fetched]] = {}
     for grouping in Grouping:
@@ -182,8 +188,9 @@ def _fetch_chain(
     """
     request = _request(grouping, chain[0].start, chain[-1].end, config)
     detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
+    names: dict[str, str] | None = {} if grouping is Grouping.LINKED_ACCOUNT else None
     try:
-        results = ce.cost_and_usage(request, detail, _PARSERS[grouping])
+        results = ce.cost_and_usage(request, detail, _PARSERS[grouping], names)
     except ClientError as error:  # a history refusal: the others are wrapped by CostExplorer
         if len(chain) == 1:
             logger.info(
@@ -212,7 +219,13 @@ def _fetch_chain(
             fetched[window] = _Fetched(Status.FINAL, ())
             continue
         status = Status.ESTIMATED if found.estimated else Status.FINAL
-        fetched[window] = _Fetched(status, tuple(found.lines))
+        lines = tuple(found.lines)
+        if names:
+            lines = tuple(
+                AccountLine(line.account_id, names.get(line.account_id, ""), line.cost)
+                for line in lines
+            )
+        fetched[window] = _Fetched(status, lines)
     return fetched
 
 
@@ -234,6 +247,7 @@ def _request(
             {"Type": "DIMENSION", "Key": "RECORD_TYPE"},
             {"Type": "DIMENSION", "Key": "USAGE_TYPE"},
         ],
+        Grouping.LINKED_ACCOUNT: [{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}],
     }[grouping]
     metrics = [config.cost_metric]
     if grouping in (Grouping.WORKLOAD_USAGE_TYPE, Grouping.SERVICE_USAGE_TYPE):
@@ -261,6 +275,7 @@ def _window_data(
         cost_centers=_lines(parts, Grouping.WORKLOAD_COST_CENTER),
         services=_lines(parts, Grouping.SERVICE_USAGE_TYPE),
         charges=_lines(parts, Grouping.RECORD_TYPE_USAGE_TYPE),
+        accounts=_lines(parts, Grouping.LINKED_ACCOUNT),
     )
 
 
@@ -319,11 +334,17 @@ def _charge_line(group: Mapping[str, Any]) -> ChargeLine:
     return ChargeLine(sys.intern(record_type), sys.intern(usage_type), _cost(group))
 
 
+def _account_line(group: Mapping[str, Any]) -> AccountLine:
+    (account,) = group["Keys"]
+    return AccountLine(sys.intern(account), "", _cost(group))
+
+
 _PARSERS: dict[Grouping, Callable[[Mapping[str, Any]], Any]] = {
     Grouping.WORKLOAD_USAGE_TYPE: _usage_line,
     Grouping.WORKLOAD_COST_CENTER: _cost_center_line,
     Grouping.SERVICE_USAGE_TYPE: _service_line,
     Grouping.RECORD_TYPE_USAGE_TYPE: _charge_line,
+    Grouping.LINKED_ACCOUNT: _account_line,
 }
 
 

@@ -90,6 +90,7 @@ class CostExplorer:
         request: Mapping[str, Any],
         detail: str,
         parse_group: Callable[[Mapping[str, Any]], T],
+        attributes: dict[str, str] | None = None,
     ) -> list[PeriodResult[T]]:
         """Every period of a GetCostAndUsage request, pages merged, groups parsed as they come.
 
@@ -117,6 +118,12 @@ class CostExplorer:
                 merged_result = merged.setdefault(key, PeriodResult(*key))
                 merged_result.estimated |= bool(result.get("Estimated", False))
                 merged_result.lines.extend(parse_group(g) for g in result.get("Groups", ()))
+            if attributes is not None:
+                # DimensionValueAttributes: e.g. a linked account's name ("description").
+                for entry in page.get("DimensionValueAttributes", ()):
+                    name = entry.get("Attributes", {}).get("description")
+                    if name is not None:
+                        attributes[entry["Value"]] = name
             token = page.get("NextPageToken")
             del page
             if not token:

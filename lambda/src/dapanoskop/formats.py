@@ -60,6 +60,10 @@ USAGE_SCHEMA = pa.schema(
         pa.field("usage_quantity", pa.float64(), nullable=False),
     ]
 )
+# §7 with the Data Exports source: the six columns, then service and account.
+USAGE_DETAIL_SCHEMA = USAGE_SCHEMA.append(pa.field("service", pa.string(), nullable=False)).append(
+    pa.field("account_id", pa.string(), nullable=False)
+)
 # Snappy is readable by every Parquet reader we serve (DuckDB incl. its browser build,
 # Athena, pandas); dictionary encoding keeps the repeated names small.
 _PARQUET_OPTIONS: dict[str, Any] = {
@@ -142,9 +146,10 @@ def workload_parquet_bytes(rows: Iterable[WorkloadRow]) -> bytes:
 
 
 def usage_parquet_bytes(rows: Iterable[UsageTypeRow]) -> bytes:
-    """`cost-by-usage-type.parquet` (§7), rows in the order given."""
+    """`cost-by-usage-type.parquet` (§7), rows in the order given; with `service` and
+    `account_id` after the six columns when the rows carry them."""
     rows = list(rows)
-    columns = {
+    columns: dict[str, list[Any]] = {
         "workload": [row.workload for row in rows],
         "usage_type": [row.usage_type for row in rows],
         "category": [row.category for row in rows],
@@ -152,6 +157,10 @@ def usage_parquet_bytes(rows: Iterable[UsageTypeRow]) -> bytes:
         "cost_usd": [_double(row.cost_usd) for row in rows],
         "usage_quantity": [_double(row.usage_quantity) for row in rows],
     }
+    if rows and rows[0].service is not None:
+        columns["service"] = [row.service or "" for row in rows]
+        columns["account_id"] = [row.account_id or "" for row in rows]
+        return _parquet_bytes(pa.table(columns, schema=USAGE_DETAIL_SCHEMA))
     return _parquet_bytes(pa.table(columns, schema=USAGE_SCHEMA))
 
 

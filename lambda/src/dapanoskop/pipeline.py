@@ -26,7 +26,7 @@ from dapanoskop.periods import SummarySpec, backfill_specs, daily_specs
 from dapanoskop.processor import PeriodReport, ReportOptions, build_period_report
 from dapanoskop.publisher import read_summary, summary_key, update_index, write_period
 from dapanoskop.redaction import redact
-from dapanoskop.settings import Settings
+from dapanoskop.settings import DataExportSettings, Settings
 from dapanoskop.storagelens import StorageLens
 from dapanoskop.store import ObjectStore, StoreError
 
@@ -190,6 +190,8 @@ class _Collected:
 def _collect(
     settings: Settings, ce: CostExplorer, specs: Sequence[SummarySpec], now: datetime
 ) -> _Collected:
+    if settings.data_export is not None:
+        return _collect_export(settings, settings.data_export, ce, specs, now)
     today = now.date()
     newest = max(specs, key=lambda s: s.current.start)
     cost_category = resolve_cost_category(ce, settings.cost_category_name, newest.current)
@@ -198,6 +200,7 @@ def _collect(
         workload_tag_key=settings.workload_tag_key,
         cost_category_name=cost_category,
         history_months=settings.history_months,
+        include_accounts=settings.include_accounts,
     )
     data = collect(ce, specs, config, today)
     split_rules: SplitRules = {}
@@ -220,6 +223,46 @@ def _collect(
         "ce_requests_by_operation": dict(sorted(ce.counts.items())),
     }
     return _Collected(data, forecasts, options, collection, now.astimezone(UTC), split_rules)
+
+
+def _collect_export(
+    settings: Settings,
+    export: DataExportSettings,
+    ce: CostExplorer,
+    specs: Sequence[SummarySpec],
+    now: datetime,
+) -> _Collected:
+    """The same hand-off from a CUR 2.0 export (DATA_SOURCE=data-export). No cost or usage
+    request and no forecast (the contract's forecast fields need Cost Explorer's); with a cost
+    category, its split-charge rules still come from the Cost Categories API (the export has
+    the categories' values, not their rules), a few requests a run."""
+    config = CollectionConfig(
+        cost_metric=settings.cost_metric,
+        workload_tag_key=settings.workload_tag_key,
+        cost_category_name=settings.cost_category_name,
+        history_months=settings.history_months,
+        include_accounts=settings.include_accounts,
+    )
+    # Imported here: the Cost Explorer path never loads pyarrow.dataset or DuckDB.
+    from dapanoskop.dataexport.run import collect_from_export
+
+    exported = collect_from_export(export, specs, config)
+    options = ReportOptions(
+        include_efs=settings.include_efs,
+        include_ebs=settings.include_ebs,
+        workload_tag_key=settings.workload_tag_key,
+        cost_metric=settings.cost_metric,
+        cost_category_name=exported.cost_category_name,
+    )
+    split_rules: SplitRules = {}
+    if exported.cost_category_name is not None:
+        split_rules = split_rules_for(ce, exported.cost_category_name, exported.data.values())
+    collection = {
+        "ce_requests": ce.requests,
+        "ce_requests_by_operation": dict(sorted(ce.counts.items())),
+        **exported.collection,
+    }
+    return _Collected(exported.data, {}, options, collection, now.astimezone(UTC), split_rules)
 
 
 def _publish_one(
