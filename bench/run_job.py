@@ -41,7 +41,9 @@ import boto3  # noqa: E402
 from accounts import COST_CATEGORY, TAG_KEY  # noqa: E402
 
 from dapanoskop import aws, pipeline  # noqa: E402
-from dapanoskop.settings import LocalDestination, Settings  # noqa: E402
+from dapanoskop.dataexport import run as export_run  # noqa: E402
+from dapanoskop.localce import LocalCostExplorer  # noqa: E402
+from dapanoskop.settings import DataExportSettings, LocalDestination, Settings  # noqa: E402
 from dapanoskop.store import LocalStore  # noqa: E402
 
 # The functions of dapanoskop.pipeline whose time and memory are reported one by one.
@@ -113,6 +115,10 @@ class StageMeter:
     def install(self) -> None:
         for name in STAGES:
             setattr(pipeline, name, self.wrap(name, getattr(pipeline, name)))
+        # The export source's collection (imported by the pipeline when it is used).
+        export_run.collect_from_export = self.wrap(
+            "collect_from_export", export_run.collect_from_export
+        )
 
     def finish(self) -> float:
         """The peak RSS of the whole run."""
@@ -135,9 +141,21 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def read_bytes() -> int:
+    """Bytes this process read through system calls so far (/proc/self/io rchar): for the
+    export source, the Parquet column chunks and footers it fetched."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--endpoint", help="the local Cost Explorer (Cost Explorer source)")
+    parser.add_argument(
+        "--export", type=Path, help="a CUR 2.0 export folder: run with DATA_SOURCE=data-export"
+    )
     parser.add_argument("--job", choices=("daily", "backfill"), required=True)
     parser.add_argument("--today", type=date.fromisoformat, required=True)
     parser.add_argument("--months", type=int, default=13)
@@ -159,19 +177,25 @@ def main() -> None:
     session = boto3.session.Session(
         aws_access_key_id="bench", aws_secret_access_key="bench", region_name=aws.CE_REGION
     )
-    ce = session.client(
-        "ce", region_name=aws.CE_REGION, endpoint_url=args.endpoint, config=aws.RETRY_CONFIG
-    )
     options: dict[str, Any] = {}
     if "ce_concurrency" in {f.name for f in dataclasses.fields(Settings)}:
         # (the baseline commit measured next to this one has no such setting)
         options["ce_concurrency"] = args.concurrency or Settings.ce_concurrency
+    if args.endpoint:
+        ce = session.client(
+            "ce", region_name=aws.CE_REGION, endpoint_url=args.endpoint, config=aws.RETRY_CONFIG
+        )
+    else:
+        # The export source asks Cost Explorer only for the cost category's split-charge rules;
+        # an empty local Cost Explorer answers that there are none (one request).
+        ce = LocalCostExplorer([], args.today).client()
     settings = Settings(
         destination=LocalDestination(args.out_dir),
         cost_category_name=COST_CATEGORY,
         include_efs=True,
         include_ebs=True,
         workload_tag_key=TAG_KEY,
+        data_export=DataExportSettings(LocalDestination(args.export)) if args.export else None,
         **options,
     )
     store = LocalStore(args.out_dir)
@@ -184,6 +208,7 @@ def main() -> None:
         tracemalloc.start()
     profiler = cProfile.Profile() if args.profile else None
     cpu_before = cpu_seconds()
+    read_before = read_bytes()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -196,6 +221,7 @@ def main() -> None:
         profiler.dump_stats(args.profile)
     wall = time.perf_counter() - started
     cpu = cpu_seconds() - cpu_before
+    read = read_bytes() - read_before
     peak = meter.finish()
 
     document = {
@@ -205,6 +231,7 @@ def main() -> None:
         "answer": result.as_dict(),
         "wall_seconds": wall,
         "cpu_seconds": cpu,
+        "read_bytes": read,
         "rss_at_start_mib": RSS_AT_START_MIB,
         "rss_before_run_mib": rss_before_run,
         "peak_rss_mib": peak,

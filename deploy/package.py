@@ -45,6 +45,9 @@ NOT_PACKAGED_TOP_LEVEL = NOT_PACKAGED | {"dateutil"}
 # The function runs on arm64 (Graviton) with CPython 3.12 on Amazon Linux 2023 (glibc 2.34);
 # manylinux2014 (glibc 2.17) wheels run there.
 TARGET_PLATFORM = "aarch64-manylinux2014"
+# DuckDB publishes aarch64 wheels for glibc >= 2.26/2.28 only; Lambda's python3.12 runtime
+# (Amazon Linux 2023) has glibc 2.34, so the zip with DuckDB targets manylinux_2_28.
+TARGET_PLATFORM_WITH_DUCKDB = "aarch64-manylinux_2_28"
 TARGET_PYTHON = "3.12"
 
 # The earliest time a zip entry can carry; any fixed value makes the archive reproducible.
@@ -152,8 +155,13 @@ def uv_command() -> list[str]:
     return [uv] if uv else [sys.executable, "-m", "uv"]
 
 
-def locked_export() -> str:
-    """The locked runtime dependencies of the project, with hashes, as requirements text."""
+# The optional extra of the Data Exports source's embedded engine (DuckDB, ~61 MB unzipped as
+# the 2.0.1 aarch64 wheel): only with --with-duckdb, see deploy/README.md "Data Exports".
+DATA_EXPORT_EXTRA = "data-export"
+
+
+def locked_export(extras: tuple[str, ...] = ()) -> str:
+    """The locked runtime dependencies of the project (and `extras`), with hashes."""
     command = [
         *uv_command(),
         "export",
@@ -164,6 +172,7 @@ def locked_export() -> str:
         "requirements.txt",
         "--no-header",
         "--no-annotate",
+        *(argument for extra in extras for argument in ("--extra", extra)),
     ]
     result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -171,7 +180,9 @@ def locked_export() -> str:
     return result.stdout
 
 
-def install_for_lambda(requirements: list[str], target: Path) -> None:
+def install_for_lambda(
+    requirements: list[str], target: Path, platform: str = TARGET_PLATFORM
+) -> None:
     """Install exactly `requirements` (no resolution, hashes checked) as aarch64 wheels."""
     if not requirements:
         return
@@ -184,7 +195,7 @@ def install_for_lambda(requirements: list[str], target: Path) -> None:
         "--target",
         str(target),
         "--python-platform",
-        TARGET_PLATFORM,
+        platform,
         "--python-version",
         TARGET_PYTHON,
         "--only-binary",
@@ -224,13 +235,14 @@ def package_entries(dependencies: Path) -> dict[str, Path]:
     return entries
 
 
-def build(output: Path) -> Path:
-    """Build the zip at `output` and return it."""
-    requirements = packaged_requirements(locked_export())
+def build(output: Path, extras: tuple[str, ...] = ()) -> Path:
+    """Build the zip at `output` (with the optional `extras`) and return it."""
+    requirements = packaged_requirements(locked_export(extras))
     with tempfile.TemporaryDirectory(prefix="dapanoskop-package-") as scratch:
         dependencies = Path(scratch) / "site-packages"
         dependencies.mkdir()
-        install_for_lambda(requirements, dependencies)
+        platform = TARGET_PLATFORM_WITH_DUCKDB if DATA_EXPORT_EXTRA in extras else TARGET_PLATFORM
+        install_for_lambda(requirements, dependencies, platform)
         entries = package_entries(dependencies)
         write_zip(entries, output)
         unzipped = sum(path.stat().st_size for path in entries.values())
@@ -250,9 +262,14 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_OUTPUT,
         help=f"zip to write (default: {DEFAULT_OUTPUT.relative_to(REPO_ROOT)})",
     )
+    parser.add_argument(
+        "--with-duckdb",
+        action="store_true",
+        help="also package DuckDB, the Data Exports source's embedded engine (+61 MB unzipped)",
+    )
     args = parser.parse_args(argv)
     try:
-        build(args.output.resolve())
+        build(args.output.resolve(), (DATA_EXPORT_EXTRA,) if args.with_duckdb else ())
     except PackagingError as error:
         print(f"package: {error}", file=sys.stderr)
         return 1

@@ -945,6 +945,17 @@ def test_tagged_percentage_of_usage_is_not_clamped(
     assert coverage["untaggable_cost_usd"] == 0.0
 
 
+def test_tagged_percentage_is_of_the_published_amounts() -> None:
+    # Found by hypothesis: exact tagged -0.001 against untagged 0.002 gave -100 %, while the
+    # file shows 0.00 and 0.00. Of the published cents: no taggable usage, 0 %.
+    report = single_month(window_with(center("app", "X", "-0.001"), center("", "X", "0.002")))
+    assert report.summary["tagging_coverage"]["tagged_percentage"] == 0.0
+    # 0.005 -> 0.01 tagged, 0.004 -> 0.00 untagged: 100 % of what the file shows (the exact
+    # amounts would give 0.005 / 0.009 = 55.6 %, which no reader could recompute).
+    report = single_month(window_with(center("app", "X", "0.005"), center("", "X", "0.004")))
+    assert report.summary["tagging_coverage"]["tagged_percentage"] == 100.0
+
+
 def test_money_rounds_half_up_and_never_shows_negative_zero() -> None:
     report = single_month(
         window_with(

@@ -101,3 +101,8 @@ def storage_lens_clients(session: Any = None) -> StorageLensClients:
 def client(service: str, session: Any = None) -> Any:
     """Any other client (SNS, Secrets Manager, SSM) in the session's region, same retries."""
     return (session or boto3.session.Session()).client(service, config=RETRY_CONFIG)
+
+
+def athena_client(session: Any = None) -> Any:
+    """Athena in the session's region (the export's table lives there)."""
+    return client("athena", session)

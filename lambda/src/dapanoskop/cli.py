@@ -31,6 +31,8 @@ from dapanoskop.publisher import check_destination
 from dapanoskop.report import report_command, write_report
 from dapanoskop.report.records import ReportError
 from dapanoskop.settings import (
+    DATA_SOURCES,
+    QUERY_ENGINES,
     Destination,
     Settings,
     SettingsError,
@@ -50,6 +52,10 @@ OPTION_OF_VARIABLE = {
     "COST_METRIC": "--metric",
     "CE_HISTORY_MONTHS": "--history-months",
     "CE_CONCURRENCY": "--ce-concurrency",
+    "INCLUDE_ACCOUNTS": "--accounts",
+    "DATA_SOURCE": "--source",
+    "DATA_EXPORT_LOCATION": "--export",
+    "QUERY_ENGINE": "--engine",
     "STORAGE_LENS_CONFIG_ID": "--storage-lens",
     "MTD_SETTLE_DAYS": "--settle-days",
     "SSE_KMS_KEY_ID": "SSE_KMS_KEY_ID",
@@ -101,6 +107,27 @@ def _pipeline_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--ce-concurrency",
             help="Cost Explorer requests in flight at once, 1-10 [env CE_CONCURRENCY, 3]",
+        ),
+        click.option(
+            "--accounts/--no-accounts",
+            default=None,
+            help="list linked accounts in summary.json (1-2 more Cost Explorer requests a run; "
+            "free from a data export) [env INCLUDE_ACCOUNTS]",
+        ),
+        click.option(
+            "--source",
+            type=click.Choice(DATA_SOURCES),
+            help="where cost data comes from [env DATA_SOURCE, cost-explorer]",
+        ),
+        click.option(
+            "--export",
+            metavar="s3://BUCKET/PREFIX/EXPORT|DIR",
+            help="the CUR 2.0 data export, with --source data-export [env DATA_EXPORT_LOCATION]",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(QUERY_ENGINES),
+            help="what aggregates the export [env QUERY_ENGINE, duckdb]",
         ),
         click.option(
             "--storage-lens",
@@ -214,6 +241,10 @@ def _settings(options: Mapping[str, Any]) -> Settings:
         "COST_METRIC": options["metric"],
         "CE_HISTORY_MONTHS": options["history_months"],
         "CE_CONCURRENCY": options["ce_concurrency"],
+        "INCLUDE_ACCOUNTS": _flag(options["accounts"]),
+        "DATA_SOURCE": options["source"],
+        "DATA_EXPORT_LOCATION": options["export"],
+        "QUERY_ENGINE": options["engine"],
         "STORAGE_LENS_CONFIG_ID": options["storage_lens"],
         "MTD_SETTLE_DAYS": options["settle_days"],
     }
@@ -341,9 +372,16 @@ def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
     show_default=True,
     help="complete months to write (plus the month to date)",
 )
+@click.option(
+    "--source",
+    type=click.Choice(DATA_SOURCES),
+    default=DATA_SOURCES[0],
+    show_default=True,
+    help="read the organization through the local Cost Explorer or as a CUR 2.0 export",
+)
 @click.option("--json", "as_json", is_flag=True, help="print the result documents as JSON")
 @_today_option
-def demo(output: Path, months: int, as_json: bool, today: datetime | None) -> None:
+def demo(output: Path, months: int, source: str, as_json: bool, today: datetime | None) -> None:
     """Run the pipeline on a simulated organization (no AWS account).
 
     The real collector, processor and publisher, against a local Cost Explorer loaded with a
@@ -353,7 +391,9 @@ def demo(output: Path, months: int, as_json: bool, today: datetime | None) -> No
     folder = output.resolve()
     with _explained_errors(), _progress(months, "demo") as advance:
         try:
-            result = run_demo(folder, day, months, progress=advance, write_html=write_report)
+            result = run_demo(
+                folder, day, months, progress=advance, write_html=write_report, source=source
+            )
         except ReportError as error:
             raise click.ClickException(
                 f"wrote the demo's files to {folder} but not its report: {error}"

@@ -35,6 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from dapanoskop.concurrency import run_bounded
 from dapanoskop.costexplorer import CollectionStopped, CostExplorer, error_code
 from dapanoskop.model import (
+    AccountLine,
     ChargeLine,
     CostCenterLine,
     Grouping,
@@ -61,10 +62,11 @@ class CollectionConfig:
     cost_category_name: str | None
     history_months: int
     concurrency: int = 1  # requests in flight at once (CE_CONCURRENCY)
+    include_accounts: bool = False  # INCLUDE_ACCOUNTS: the LINKED_ACCOUNT grouping too
 
 
 def plan_windows(
-    specs: Iterable[SummarySpec], has_cost_category: bool
+    specs: Iterable[SummarySpec], has_cost_category: bool, *, include_accounts: bool = False
 ) -> dict[Grouping, set[Window]]:
     """Which windows each grouping must be fetched for."""
     plan: dict[Grouping, set[Window]] = defaultdict(set)
@@ -74,6 +76,10 @@ def plan_windows(
         # What kind of charge each usage type is (usage, tax, credit, ...): categories of the
         # usage-type rows of all three periods, and tagging coverage of the current one.
         plan[Grouping.RECORD_TYPE_USAGE_TYPE].update(three)
+        if include_accounts:
+            # Linked accounts of the three periods (summary `accounts`, names from Cost
+            # Explorer's DimensionValueAttributes): one request per run of touching windows.
+            plan[Grouping.LINKED_ACCOUNT].update(three)
         if has_cost_category:
             plan[Grouping.WORKLOAD_COST_CENTER].update(spec.windows())
         elif spec.like_for_like is not None:
@@ -141,7 +147,7 @@ def collect(
     and only the windows whose every grouping arrived whole are returned.
     """
     has_cost_category = config.cost_category_name is not None
-    plan = plan_windows(specs, has_cost_category)
+    plan = plan_windows(specs, has_cost_category, include_accounts=config.include_accounts)
     known = known or {}
     history = _History(earliest_available(today, config.history_months))
     to_fetch: dict[Grouping, set[Window]] = {}
@@ -343,10 +349,13 @@ def _fetch_chain(
     """
     request = _request(grouping, chain[0].start, chain[-1].end, config)
     detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
+    names: dict[str, str] | None = {} if grouping is Grouping.LINKED_ACCOUNT else None
     try:
-        results = ce.cost_and_usage(request, detail, _PARSERS[grouping], on_accepted, should_stop)
+        results = ce.cost_and_usage(
+            request, detail, _PARSERS[grouping], on_accepted, should_stop, names
+        )
     except CollectionStopped as stopped:
-        return _received(chain, stopped.results)
+        return _received(chain, stopped.results, names)
     except ClientError as error:  # a history refusal: the others are wrapped by CostExplorer
         if len(chain) == 1:
             logger.info(
@@ -384,11 +393,22 @@ def _fetch_chain(
             fetched[window] = _Fetched(Status.FINAL, ())
             continue
         status = Status.ESTIMATED if found.estimated else Status.FINAL
-        fetched[window] = _Fetched(status, tuple(found.lines))
+        fetched[window] = _Fetched(status, _named(found.lines, names))
     return fetched
 
 
-def _received(chain: Sequence[Window], results: Sequence[Any]) -> dict[Window, _Fetched]:
+def _named(lines: Sequence[Any], names: Mapping[str, str] | None) -> tuple[Any, ...]:
+    """Account lines get the names Cost Explorer sent beside them; other lines stay as they are."""
+    if not names:
+        return tuple(lines)
+    return tuple(
+        AccountLine(line.account_id, names.get(line.account_id, ""), line.cost) for line in lines
+    )
+
+
+def _received(
+    chain: Sequence[Window], results: Sequence[Any], names: Mapping[str, str] | None = None
+) -> dict[Window, _Fetched]:
     """The windows of a stopped request that arrived whole: those before the last period
     received (pages come in time order), which is itself only part-way."""
     by_period = {(r.start, r.end): r for r in results}
@@ -402,7 +422,7 @@ def _received(chain: Sequence[Window], results: Sequence[Any]) -> dict[Window, _
             fetched[window] = _Fetched(Status.FINAL, ())
         else:
             status = Status.ESTIMATED if found.estimated else Status.FINAL
-            fetched[window] = _Fetched(status, tuple(found.lines))
+            fetched[window] = _Fetched(status, _named(found.lines, names))
     return fetched
 
 
@@ -424,6 +444,7 @@ def _request(
             {"Type": "DIMENSION", "Key": "RECORD_TYPE"},
             {"Type": "DIMENSION", "Key": "USAGE_TYPE"},
         ],
+        Grouping.LINKED_ACCOUNT: [{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}],
     }[grouping]
     metrics = [config.cost_metric]
     if grouping in (Grouping.WORKLOAD_USAGE_TYPE, Grouping.SERVICE_USAGE_TYPE):
@@ -451,6 +472,7 @@ def _window_data(
         cost_centers=_lines(parts, Grouping.WORKLOAD_COST_CENTER),
         services=_lines(parts, Grouping.SERVICE_USAGE_TYPE),
         charges=_lines(parts, Grouping.RECORD_TYPE_USAGE_TYPE),
+        accounts=_lines(parts, Grouping.LINKED_ACCOUNT),
     )
 
 
@@ -511,11 +533,17 @@ def _charge_line(group: Mapping[str, Any]) -> ChargeLine:
     return ChargeLine(sys.intern(record_type), sys.intern(usage_type), _cost(group))
 
 
+def _account_line(group: Mapping[str, Any]) -> AccountLine:
+    (account,) = group["Keys"]
+    return AccountLine(sys.intern(account), "", _cost(group))
+
+
 _PARSERS: dict[Grouping, Callable[[Mapping[str, Any]], Any]] = {
     Grouping.WORKLOAD_USAGE_TYPE: _usage_line,
     Grouping.WORKLOAD_COST_CENTER: _cost_center_line,
     Grouping.SERVICE_USAGE_TYPE: _service_line,
     Grouping.RECORD_TYPE_USAGE_TYPE: _charge_line,
+    Grouping.LINKED_ACCOUNT: _account_line,
 }
 
 

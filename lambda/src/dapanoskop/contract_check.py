@@ -52,6 +52,11 @@ USAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("cost_usd", pa.float64()),
     ("usage_quantity", pa.float64()),
 )
+# §7 with the Data Exports source: the six columns, then these.
+USAGE_DETAIL_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("service", pa.string()),
+    ("account_id", pa.string()),
+)
 CATEGORIES = frozenset({"Storage", "Compute", "Support", "Other"})
 STATUSES = frozenset({"final", "estimated", "unavailable"})
 LABELS = ("current", "prev_month", "yoy")
@@ -637,6 +642,7 @@ def _read_parquet(
     key: str,
     columns: Sequence[tuple[str, pa.DataType]],
     problems: list[str],
+    optional: Sequence[tuple[str, pa.DataType]] = (),
 ) -> pa.Table | None:
     """The table when the file exists, is Parquet, has the contract's columns and no nulls."""
     report = _Report(key, problems)
@@ -652,7 +658,7 @@ def _read_parquet(
         report.add(f"is not a readable Parquet file ({error})")
         return None
     found = [(field.name, field.type) for field in table.schema]
-    if found != list(columns):
+    if found not in (list(columns), [*columns, *optional]):
         report.add(f"has columns {_columns(found)}, expected {_columns(columns)}")
         return None
     for name in table.column_names:
@@ -742,11 +748,12 @@ def _check_usage_parquet(
 ) -> None:
     """§7: categories, non-zero rows, one row per key, sorted by period, workload, usage type."""
     key = f"{period}/{USAGE_PARQUET}"
-    table = _read_parquet(store, key, USAGE_COLUMNS, problems)
+    table = _read_parquet(store, key, USAGE_COLUMNS, problems, USAGE_DETAIL_COLUMNS)
     if table is None:
         return
     report = _Report(key, problems)
     rows = table.to_pylist()
+    detail = [name for name, _ in USAGE_DETAIL_COLUMNS if name in table.column_names]
     _check_row_periods(report, rows, labels)
     for category in sorted({r["category"] for r in rows} - CATEGORIES):
         report.add(f"has category {category!r}, expected one of {', '.join(sorted(CATEGORIES))}")
@@ -756,9 +763,11 @@ def _check_usage_parquet(
     order = [(r["period"], r["workload"], r["usage_type"]) for r in rows]
     if order != sorted(order):
         report.add("rows are not sorted by period, workload, usage_type")
-    for (label, workload, usage_type), count in sorted(Counter(order).items()):
+    keys = [(*key, *(r[name] for name in detail)) for key, r in zip(order, rows, strict=True)]
+    for (label, workload, usage_type, *rest), count in sorted(Counter(keys).items()):
         if count > 1:
-            report.add(f"has {count} rows for ({workload}, {usage_type}, {label})")
+            key = ", ".join((workload, usage_type, *rest, label))
+            report.add(f"has {count} rows for ({key})")
 
 
 def _check_row_periods(report: _Report, rows: list[dict], labels: tuple[str, ...]) -> None:

@@ -147,6 +147,7 @@ class CostExplorer:
         parse_group: Callable[[Mapping[str, Any]], T],
         on_first_page: Callable[[], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> list[PeriodResult[T]]:
         """Every period of a GetCostAndUsage request, pages merged, groups parsed as they come.
 
@@ -184,6 +185,12 @@ class CostExplorer:
                 merged_result = merged.setdefault(key, PeriodResult(*key))
                 merged_result.estimated |= bool(result.get("Estimated", False))
                 merged_result.lines.extend(parse_group(g) for g in result.get("Groups", ()))
+            if attributes is not None:
+                # DimensionValueAttributes: e.g. a linked account's name ("description").
+                for entry in page.get("DimensionValueAttributes", ()):
+                    name = entry.get("Attributes", {}).get("description")
+                    if name is not None:
+                        attributes[entry["Value"]] = name
             token = page.get("NextPageToken")
             del page
             if not token:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from dapanoskop.localce import LocalCostExplorer
+from dapanoskop.localce.cur_export import write_cur_export
+from dapanoskop.localce.demo_catalog import ACCOUNT_NAMES
 from dapanoskop.localce.demo_org import (
     DEMO_COST_CATEGORY,
     DEMO_TAG_KEY,
@@ -24,7 +26,15 @@ from dapanoskop.localce.demo_org import (
 )
 from dapanoskop.pipeline import RunResult, run_backfill, run_daily
 from dapanoskop.publisher import read_summary
-from dapanoskop.settings import MAX_HISTORY_MONTHS, STORAGE_LENS_OFF, LocalDestination, Settings
+from dapanoskop.settings import (
+    COST_EXPLORER,
+    DATA_EXPORT,
+    MAX_HISTORY_MONTHS,
+    STORAGE_LENS_OFF,
+    DataExportSettings,
+    LocalDestination,
+    Settings,
+)
 from dapanoskop.store import LocalStore
 
 DEFAULT_DEMO_MONTHS = 13
@@ -42,7 +52,13 @@ class DemoResult:
     report: Path | None
 
 
-def demo_settings(output: Path) -> Settings:
+DEMO_EXPORT_FOLDER = "cur-export"  # the demo's CUR 2.0 export, inside the output folder
+
+
+def demo_settings(output: Path, source: str = COST_EXPLORER) -> Settings:
+    data_export = None
+    if source == DATA_EXPORT:
+        data_export = DataExportSettings(LocalDestination(output / DEMO_EXPORT_FOLDER))
     return Settings(
         destination=LocalDestination(output),
         cost_category_name=DEMO_COST_CATEGORY,
@@ -50,6 +66,8 @@ def demo_settings(output: Path) -> Settings:
         include_ebs=True,
         workload_tag_key=DEMO_TAG_KEY,
         history_months=MAX_HISTORY_MONTHS,
+        data_export=data_export,
+        include_accounts=True,
         storage_lens_config_id=STORAGE_LENS_OFF,  # offline: S3 Storage Lens is not simulated
     )
 
@@ -61,17 +79,26 @@ def run_demo(
     *,
     progress: Callable[[str], None] | None = None,
     write_html: Callable[[Path, Path], Path] | None = None,
+    source: str = COST_EXPLORER,
 ) -> DemoResult:
-    """Backfill `months` complete months, then the daily run (month-to-date), into `output`."""
+    """Backfill `months` complete months, then the daily run (month-to-date), into `output`.
+
+    With `source="data-export"` the same line items are first written as a CUR 2.0 export
+    (`output/cur-export/`) and the pipeline reads that instead of the local Cost Explorer.
+    """
     items = demo_line_items(today, months=months + YEAR_OF_HISTORY + 1)
     cost_explorer = LocalCostExplorer(
         items,
         today,
         retention_months=MAX_HISTORY_MONTHS,
         definitions=demo_cost_category_definitions(today),
+        account_names=ACCOUNT_NAMES,
     )
     client = cost_explorer.client()
-    settings = demo_settings(output)
+    settings = demo_settings(output, source)
+    if settings.data_export is not None:
+        export = LocalStore(output / DEMO_EXPORT_FOLDER)
+        write_cur_export(items, export, DEMO_EXPORT_FOLDER, today, account_names=ACCOUNT_NAMES)
     store = LocalStore(output)
     now = datetime.combine(today, time(6, 0), UTC)
     backfill = run_backfill(settings, client, store, now, months, force=True, progress=progress)

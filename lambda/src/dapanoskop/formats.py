@@ -86,6 +86,10 @@ WINDOW_LINES_SCHEMA = pa.schema(
     ]
 )
 _LINES_META = b"dapanoskop.window_lines"
+# §7 with the Data Exports source: the six columns, then service and account.
+USAGE_DETAIL_SCHEMA = USAGE_SCHEMA.append(pa.field("service", pa.string(), nullable=False)).append(
+    pa.field("account_id", pa.string(), nullable=False)
+)
 # Snappy is readable by every Parquet reader we serve (DuckDB incl. its browser build,
 # Athena, pandas); dictionary encoding keeps the repeated names small.
 _PARQUET_OPTIONS: dict[str, Any] = {
@@ -168,19 +172,21 @@ def workload_parquet_bytes(rows: Iterable[WorkloadRow]) -> bytes:
 
 
 def usage_parquet_bytes(rows: Iterable[UsageTypeRow]) -> bytes:
-    """`cost-by-usage-type.parquet` (§7), rows in the order given."""
+    """`cost-by-usage-type.parquet` (§7), rows in the order given; with `service` and
+    `account_id` after the six columns when the rows carry them."""
     rows = list(rows)
-    if not rows:
-        return _parquet_bytes(pa.table({n: [] for n in USAGE_SCHEMA.names}, schema=USAGE_SCHEMA))
-    workload, usage_type, category, period, cost, quantity = zip(*rows, strict=True)
-    columns = {
-        "workload": workload,
-        "usage_type": usage_type,
-        "category": category,
-        "period": period,
-        "cost_usd": [_double(value) for value in cost],
-        "usage_quantity": [_double(value) for value in quantity],
+    columns: dict[str, list[Any]] = {
+        "workload": [row.workload for row in rows],
+        "usage_type": [row.usage_type for row in rows],
+        "category": [row.category for row in rows],
+        "period": [row.period for row in rows],
+        "cost_usd": [_double(row.cost_usd) for row in rows],
+        "usage_quantity": [_double(row.usage_quantity) for row in rows],
     }
+    if rows and rows[0].service is not None:
+        columns["service"] = [row.service or "" for row in rows]
+        columns["account_id"] = [row.account_id or "" for row in rows]
+        return _parquet_bytes(pa.table(columns, schema=USAGE_DETAIL_SCHEMA))
     return _parquet_bytes(pa.table(columns, schema=USAGE_SCHEMA))
 
 

@@ -22,6 +22,7 @@ class Grouping(StrEnum):
     WORKLOAD_COST_CENTER = "workload_cost_center"  # TAG <tag key> x COST_CATEGORY <name>
     SERVICE_USAGE_TYPE = "service_usage_type"  # DIMENSION SERVICE x DIMENSION USAGE_TYPE
     RECORD_TYPE_USAGE_TYPE = "record_type_usage_type"  # DIMENSION RECORD_TYPE x USAGE_TYPE
+    LINKED_ACCOUNT = "linked_account"  # DIMENSION LINKED_ACCOUNT (names: DimensionValueAttributes)
 
 
 class Status(StrEnum):
@@ -86,6 +87,10 @@ class UsageLine:
     cost: Decimal
     quantity: Decimal
     unit: str
+    # A source that knows them (a CUR 2.0 export) splits the line by service and account;
+    # Cost Explorer cannot group by more than two dimensions and leaves them "".
+    service: str = ""
+    account_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,15 @@ class ChargeLine:
     cost: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class AccountLine:
+    """Cost of one linked account in a window; `name` as the source knows it ("" if not)."""
+
+    account_id: str
+    name: str
+    cost: Decimal
+
+
 @dataclass(frozen=True)
 class WindowData:
     """Everything collected for one window; a grouping not asked for is None."""
@@ -137,13 +151,20 @@ class WindowData:
     cost_centers: tuple[CostCenterLine, ...] | None = None
     services: tuple[ServiceLine, ...] | None = None
     charges: tuple[ChargeLine, ...] | None = None
+    accounts: tuple[AccountLine, ...] | None = None
 
     @property
     def has_cost(self) -> bool:
         """True when Cost Explorer reported any line at all for this window."""
         return any(
             lines
-            for lines in (self.usage, self.cost_centers, self.services, self.charges)
+            for lines in (
+                self.usage,
+                self.cost_centers,
+                self.services,
+                self.charges,
+                self.accounts,
+            )
             if lines is not None
         )
 
@@ -188,4 +209,5 @@ LINES_OF: dict[Grouping, tuple[str, type]] = {
     Grouping.WORKLOAD_COST_CENTER: ("cost_centers", CostCenterLine),
     Grouping.SERVICE_USAGE_TYPE: ("services", ServiceLine),
     Grouping.RECORD_TYPE_USAGE_TYPE: ("charges", ChargeLine),
+    Grouping.LINKED_ACCOUNT: ("accounts", AccountLine),
 }

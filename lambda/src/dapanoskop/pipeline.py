@@ -27,7 +27,7 @@ from dapanoskop.processor import SCHEMA_VERSION, PeriodReport, ReportOptions, bu
 from dapanoskop.publisher import read_summary, summary_key, update_index, write_period
 from dapanoskop.redaction import redact
 from dapanoskop.reuse import lines_record, lines_to_publish, published_lines
-from dapanoskop.settings import Settings
+from dapanoskop.settings import DataExportSettings, Settings
 from dapanoskop.storagelens import StorageLens
 from dapanoskop.store import ObjectStore, StoreError
 from dapanoskop.timebudget import TimeBudget
@@ -236,6 +236,9 @@ class _Collected:
     collected_at: datetime
     split_rules: SplitRules = field(default_factory=dict)
     storage_lens: Mapping[str, StorageLensReading] = field(default_factory=dict)
+    # Cost Explorer lines are kept for final months so later runs need not pay for them
+    # again; a data export costs nothing to read again, so nothing is kept from it.
+    keeps_lines: bool = True
 
     def report(self, spec: SummarySpec, lines: bytes | None = None) -> PeriodReport:
         """The report of `spec`; `lines`: the month's lines file written with it, if any."""
@@ -263,7 +266,10 @@ def _collect(
     should_stop: Callable[[], bool] | None = None,
 ) -> _Collected:
     """Collect what `specs` need; final months published by this same configuration are read
-    from `published` (the destination) instead of Cost Explorer, unless it is None (force)."""
+    from `published` (the destination) instead of Cost Explorer, unless it is None (force).
+    A data export is read whole (it costs no request), so nothing is reused from it."""
+    if settings.data_export is not None:
+        return _collect_export(settings, settings.data_export, ce, specs, now)
     today = now.date()
     newest = max(specs, key=lambda s: s.current.start)
     cost_category = resolve_cost_category(ce, settings.cost_category_name, newest.current)
@@ -273,6 +279,7 @@ def _collect(
         cost_category_name=cost_category,
         history_months=settings.history_months,
         concurrency=settings.ce_concurrency,
+        include_accounts=settings.include_accounts,
     )
     configuration = {
         "cost_metric": settings.cost_metric,
@@ -312,6 +319,54 @@ def _collect(
     return _Collected(data, forecasts, options, collection, now.astimezone(UTC), split_rules)
 
 
+def _collect_export(
+    settings: Settings,
+    export: DataExportSettings,
+    ce: CostExplorer,
+    specs: Sequence[SummarySpec],
+    now: datetime,
+) -> _Collected:
+    """The same hand-off from a CUR 2.0 export (DATA_SOURCE=data-export). No cost or usage
+    request and no forecast (the contract's forecast fields need Cost Explorer's); with a cost
+    category, its split-charge rules still come from the Cost Categories API (the export has
+    the categories' values, not their rules), a few requests a run."""
+    config = CollectionConfig(
+        cost_metric=settings.cost_metric,
+        workload_tag_key=settings.workload_tag_key,
+        cost_category_name=settings.cost_category_name,
+        history_months=settings.history_months,
+        include_accounts=settings.include_accounts,
+    )
+    # Imported here: the Cost Explorer path never loads pyarrow.dataset or DuckDB.
+    from dapanoskop.dataexport.run import collect_from_export
+
+    exported = collect_from_export(export, specs, config)
+    options = ReportOptions(
+        include_efs=settings.include_efs,
+        include_ebs=settings.include_ebs,
+        workload_tag_key=settings.workload_tag_key,
+        cost_metric=settings.cost_metric,
+        cost_category_name=exported.cost_category_name,
+    )
+    split_rules: SplitRules = {}
+    if exported.cost_category_name is not None:
+        split_rules = split_rules_for(ce, exported.cost_category_name, exported.data.values())
+    collection = {
+        "ce_requests": ce.requests,
+        "ce_requests_by_operation": dict(sorted(ce.counts.items())),
+        **exported.collection,
+    }
+    return _Collected(
+        exported.data,
+        {},
+        options,
+        collection,
+        now.astimezone(UTC),
+        split_rules,
+        keeps_lines=False,
+    )
+
+
 def _publish_one(
     store: ObjectStore, spec: SummarySpec, collected: _Collected, result: RunResult
 ) -> None:
@@ -326,7 +381,7 @@ def _publish_one(
             reason += "; kept the published data"
         result.skipped.append(Skipped(spec.period, reason))
         return
-    lines = None if spec.is_mtd else lines_to_publish(current)
+    lines = None if spec.is_mtd or not collected.keeps_lines else lines_to_publish(current)
     try:
         write_period(store, collected.report(spec, lines), lines)
     except StoreError as error:

@@ -18,6 +18,7 @@ from dapanoskop.formats import iso_utc
 from dapanoskop.model import SplitChargeRule, Status, StorageLensReading, Window, WindowData
 from dapanoskop.periods import SummarySpec
 from dapanoskop.processing import sources
+from dapanoskop.processing.accounts import accounts_json
 from dapanoskop.processing.charges import Classifier, classifier, coverage
 from dapanoskop.processing.costcenters import (
     cost_center_tree,
@@ -136,6 +137,9 @@ def _build(
         "cost_centers": cost_centers_json(tree, yoy_available=yoy_available),
         "tagging_coverage": _tagging_coverage(data[spec.current], classify),
     }
+    accounts = accounts_json([data[window] for window in three])
+    if accounts is not None:
+        summary["accounts"] = accounts
     if spec.data_through is not None:
         summary["data_through"] = spec.data_through.isoformat()
     if spec.like_for_like is not None:
@@ -237,25 +241,31 @@ def _storage_classes(
 def _usage_rows(
     windows: tuple[Window, ...], data: Mapping[Window, WindowData], classify: Classifier
 ) -> tuple[UsageTypeRow, ...]:
-    """§7: one row per (workload, usage type, period) with a non-zero cost or quantity.
-
-    Sorted by period, workload, usage type: the periods of a summary are distinct months, so
-    each window's rows are sorted on their own and the windows put in period order. Each usage
-    type is classified once.
-    """
-    categories: dict[str, str] = {}
-    rows: list[UsageTypeRow] = []
-    for window in sorted(windows, key=lambda w: w.label):
-        period = window.label
-        merged = sources.cost_and_quantity_by_usage_type(data[window])
-        for (workload, usage_type), (cost, quantity) in sorted(merged.items()):
-            if not (cost or quantity):
-                continue
-            category = categories.get(usage_type)
-            if category is None:
-                category = categories[usage_type] = classify(usage_type).value
-            rows.append(UsageTypeRow(workload, usage_type, category, period, cost, quantity))
-    return tuple(rows)
+    """§7: one row per (workload, usage type, period) with a non-zero cost or quantity; per
+    (workload, usage type, service, account, period) when the source gave service and account."""
+    merged = [(w, sources.cost_and_quantity_by_usage_type(data[w])) for w in windows]
+    detailed = any(service or account for _, by_key in merged for *_, service, account in by_key)
+    rows = [
+        UsageTypeRow(
+            workload=workload,
+            usage_type=usage_type,
+            category=classify(usage_type).value,
+            period=window.label,
+            cost_usd=cost,
+            usage_quantity=quantity,
+            service=service if detailed else None,
+            account_id=account if detailed else None,
+        )
+        for window, by_key in merged
+        for (workload, usage_type, service, account), (cost, quantity) in by_key.items()
+        if cost or quantity
+    ]
+    return tuple(
+        sorted(
+            rows,
+            key=lambda r: (r.period, r.workload, r.usage_type, r.service or "", r.account_id or ""),
+        )
+    )
 
 
 def _warn_if_groupings_disagree(data: WindowData) -> None:

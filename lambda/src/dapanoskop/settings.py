@@ -111,6 +111,15 @@ class Settings:
     def storage_lens_enabled(self) -> bool:
         return self.storage_lens_config_id != STORAGE_LENS_OFF
 
+    # Where cost data comes from: Cost Explorer (None) or a CUR 2.0 data export.
+    data_export: DataExportSettings | None = None
+    # summary.json `accounts` (one or two more Cost Explorer requests a run; free from an export)
+    include_accounts: bool = False
+
+    @property
+    def data_source(self) -> str:
+        return COST_EXPLORER if self.data_export is None else DATA_EXPORT
+
     @property
     def forecast_metric(self) -> str:
         return COST_METRICS[self.cost_metric]
@@ -148,6 +157,8 @@ class Settings:
             cost_metric=_metric(values.get("COST_METRIC", "")),
             history_months=_history_months(values.get("CE_HISTORY_MONTHS", "")),
             ce_concurrency=_ce_concurrency(values.get("CE_CONCURRENCY", "")),
+            data_export=data_export_settings(values),
+            include_accounts=parse_bool("INCLUDE_ACCOUNTS", values.get("INCLUDE_ACCOUNTS", "")),
             storage_lens_config_id=_storage_lens(values.get("STORAGE_LENS_CONFIG_ID", "")),
             mtd_settle_days=_settle_days(values.get("MTD_SETTLE_DAYS", "")),
             sse_kms_key_id=_kms_key(values.get("SSE_KMS_KEY_ID", "")),
@@ -256,7 +267,7 @@ def _ce_concurrency(raw: str) -> int:
     value = raw.strip()
     if not value:
         return DEFAULT_CE_CONCURRENCY
-    if not value.isdigit() or not 1 <= int(value) <= MAX_CE_CONCURRENCY:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_CE_CONCURRENCY:
         raise SettingsError(
             "CE_CONCURRENCY",
             raw,
@@ -264,6 +275,94 @@ def _ce_concurrency(raw: str) -> int:
             f"{MAX_CE_CONCURRENCY} ({DEFAULT_CE_CONCURRENCY} by default; 1 asks one at a time)",
         )
     return int(value)
+
+
+# --- the data source (issue 13) -------------------------------------------------------------
+
+COST_EXPLORER, DATA_EXPORT = "cost-explorer", "data-export"
+DATA_SOURCES = (COST_EXPLORER, DATA_EXPORT)
+ENGINE_DUCKDB, ENGINE_ATHENA = "duckdb", "athena"
+QUERY_ENGINES = (ENGINE_DUCKDB, ENGINE_ATHENA)
+_ATHENA_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
+_DUCKDB_MEMORY = re.compile(r"^\d{1,6}(MB|GB)$")
+
+
+@dataclass(frozen=True)
+class AthenaSettings:
+    """Where the export is queryable in Athena (the Data Exports Glue table or our own)."""
+
+    database: str
+    table: str
+    workgroup: str = "primary"
+    output_location: str | None = None  # s3://...; None: the workgroup's own setting
+    partition_column: str = "billing_period"
+
+
+@dataclass(frozen=True)
+class DataExportSettings:
+    """DATA_SOURCE=data-export: a CUR 2.0 export and the engine that aggregates it."""
+
+    location: Destination
+    engine: str = ENGINE_DUCKDB
+    athena: AthenaSettings | None = None
+    duckdb_memory_limit: str = "1GB"
+
+
+def data_export_settings(values: Mapping[str, str]) -> DataExportSettings | None:
+    """DATA_SOURCE and, for a data export, its location and engine; None for Cost Explorer."""
+    source = values.get("DATA_SOURCE", "").strip().lower() or COST_EXPLORER
+    if source not in DATA_SOURCES:
+        raise SettingsError("DATA_SOURCE", values.get("DATA_SOURCE"), " or ".join(DATA_SOURCES))
+    if source == COST_EXPLORER:
+        return None
+    raw = values.get("DATA_EXPORT_LOCATION", "").strip()
+    accepted_location = (
+        "s3://bucket/prefix/export-name or a local folder holding data/BILLING_PERIOD=YYYY-MM/"
+    )
+    if not raw:
+        raise SettingsError(
+            "DATA_EXPORT_LOCATION", values.get("DATA_EXPORT_LOCATION"), accepted_location
+        )
+    location = parse_location(raw, "DATA_EXPORT_LOCATION")
+    engine = values.get("QUERY_ENGINE", "").strip().lower() or ENGINE_DUCKDB
+    if engine not in QUERY_ENGINES:
+        raise SettingsError("QUERY_ENGINE", values.get("QUERY_ENGINE"), " or ".join(QUERY_ENGINES))
+    memory = values.get("DUCKDB_MEMORY_LIMIT", "").strip() or "1GB"
+    if not _DUCKDB_MEMORY.match(memory):
+        raise SettingsError("DUCKDB_MEMORY_LIMIT", memory, "a size like 512MB or 2GB")
+    athena = _athena_settings(values) if engine == ENGINE_ATHENA else None
+    return DataExportSettings(location, engine, athena, memory)
+
+
+def _athena_settings(values: Mapping[str, str]) -> AthenaSettings:
+    names = {}
+    for variable, default in (
+        ("ATHENA_DATABASE", None),
+        ("ATHENA_TABLE", None),
+        ("ATHENA_WORKGROUP", "primary"),
+        ("ATHENA_PARTITION_COLUMN", "billing_period"),
+    ):
+        raw = values.get(variable, "").strip() or default
+        if raw is None or not _ATHENA_NAME.match(raw):
+            raise SettingsError(
+                variable,
+                values.get(variable),
+                "an Athena/Glue name of 1-128 letters, digits, _ . @ or - (needed with "
+                "QUERY_ENGINE=athena)",
+            )
+        names[variable] = raw
+    output = values.get("ATHENA_OUTPUT_LOCATION", "").strip() or None
+    if output is not None and not output.startswith("s3://"):
+        raise SettingsError(
+            "ATHENA_OUTPUT_LOCATION", output, "s3://bucket/prefix/ (or unset: the workgroup's)"
+        )
+    return AthenaSettings(
+        database=names["ATHENA_DATABASE"],
+        table=names["ATHENA_TABLE"],
+        workgroup=names["ATHENA_WORKGROUP"],
+        output_location=output,
+        partition_column=names["ATHENA_PARTITION_COLUMN"],
+    )
 
 
 def _settle_days(raw: str) -> int:

@@ -174,6 +174,7 @@ class CostAndUsage:
         days_after_month_end: int,
         history_refusal: str = "DataUnavailableException",
         no_data_from: date | None = None,
+        account_names: Mapping[str, str] | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -185,6 +186,7 @@ class CostAndUsage:
         self._history_refusal = history_refusal
         self._no_data_from = no_data_from
         self._answers: OrderedDict[str, list[PeriodAnswer]] = OrderedDict()
+        self._account_names = dict(account_names or {})
 
     def handle(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """One page of the answer to a request."""
@@ -235,11 +237,29 @@ class CostAndUsage:
         page: dict[str, Any] = {
             "GroupDefinitions": [dict(d) for d in query.group_by],
             "ResultsByTime": results,
-            "DimensionValueAttributes": [],
+            "DimensionValueAttributes": self._attributes(query, results),
         }
         if period < len(answers):
             page["NextPageToken"] = encode_token(query.digest, period, offset)
         return page
+
+    def _attributes(self, query: Query, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Names of the linked accounts a page's groups show (aws-facts.md §1.3: "the typical
+        case is LINKED_ACCOUNT mapped to its account name"); accounts without a name are left
+        out."""
+        positions = [
+            i
+            for i, d in enumerate(query.group_by)
+            if d.get("Type") == "DIMENSION" and d.get("Key") == "LINKED_ACCOUNT"
+        ]
+        accounts = sorted(
+            {g["Keys"][i] for r in results for g in r["Groups"] for i in positions}
+            & set(self._account_names)
+        )
+        return [
+            {"Value": account, "Attributes": {"description": self._account_names[account]}}
+            for account in accounts
+        ]
 
     @staticmethod
     def _result(

@@ -51,6 +51,22 @@ ANALYTICS = "947263018599"
 RESEARCH_HPC = "150384726610"
 RESEARCH_LAB = "271495837021"
 SANDBOX = "392506948132"
+# The names the organization gave its accounts (Cost Explorer's DimensionValueAttributes,
+# CUR's line_item_usage_account_name).
+ACCOUNT_NAMES: dict[str, str] = {
+    MANAGEMENT: "management",
+    NETWORK: "network",
+    LOG_ARCHIVE: "log-archive",
+    BACKUP: "backup",
+    PLATFORM_PROD: "platform-prod",
+    RETAIL_PROD: "retail-prod",
+    RETAIL_STAGING: "retail-staging",
+    DATA_LAKE: "data-lake",
+    ANALYTICS: "analytics",
+    RESEARCH_HPC: "research-hpc",
+    RESEARCH_LAB: "research-lab",
+    SANDBOX: "sandbox",
+}
 ACCOUNT_COST_CENTER: dict[str, str | None] = {
     MANAGEMENT: SHARED,
     NETWORK: SHARED,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -98,9 +98,11 @@ class LocalCostExplorer:
         definitions: Sequence[CostCategoryDefinition] = (),
         history_refusal: str = "DataUnavailableException",
         no_data_from: date | None = None,
+        account_names: Mapping[str, str] | None = None,
     ) -> None:
         """`history_refusal`: the error code for a Start before retention (one of
-        `timeline.HISTORY_REFUSALS`); `no_data_from`: the first day not loaded yet."""
+        `timeline.HISTORY_REFUSALS`); `no_data_from`: the first day not loaded yet;
+        `account_names`: linked account id -> name, answered as DimensionValueAttributes."""
         if history_refusal not in HISTORY_REFUSALS:
             raise ValueError(f"history_refusal must be one of {sorted(HISTORY_REFUSALS)}")
         self.today = today
@@ -118,6 +120,7 @@ class LocalCostExplorer:
                 days_after_month_end=estimated_days_after_month_end,
                 history_refusal=history_refusal,
                 no_data_from=no_data_from,
+                account_names=account_names,
             ).handle,
             "GetCostCategories": CostCategories(table, today, names, retention_months).handle,
             "GetCostForecast": CostForecast(table, today).handle,

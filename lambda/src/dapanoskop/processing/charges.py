@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from dapanoskop.categories import Category, categorize
 from dapanoskop.model import Status, WindowData
+from dapanoskop.processing.rounding import cents
 from dapanoskop.processing.sources import ZERO, tagged_and_untagged, usage_lines
 
 _HUNDRED = Decimal(100)
@@ -124,11 +125,16 @@ class Coverage:
         Only an account whose usage itself is negative (e.g. a Savings Plans negation left
         without its covered usage) can leave that range; it is then shown as computed, not
         hidden by clamping.
+
+        Computed from the amounts as published (cents), so a reader recomputes the same
+        figure from the file, and a sub-cent negative part (published as 0.00) cannot turn
+        it into -100 %.
         """
-        taggable = self.tagged + self.untagged
+        tagged, untagged = cents(self.tagged), cents(self.untagged)
+        taggable = tagged + untagged
         if taggable <= 0:
             return ZERO
-        return self.tagged / taggable * _HUNDRED
+        return tagged / taggable * _HUNDRED
 
 
 def coverage(data: WindowData, services: Mapping[str, frozenset[str]]) -> Coverage:

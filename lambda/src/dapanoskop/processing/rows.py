@@ -33,3 +33,6 @@ class UsageTypeRow(NamedTuple):
     period: str
     cost_usd: Decimal
     usage_quantity: Decimal
+    # Only when the source knows them (contract §7: the Data Exports source); None otherwise.
+    service: str | None = None
+    account_id: str | None = None

@@ -94,15 +94,16 @@ def cost_by_cost_center(data: WindowData) -> dict[tuple[str, str], Decimal]:
 
 def cost_and_quantity_by_usage_type(
     data: WindowData,
-) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
-    """(workload, usage type) -> (cost, quantity) of one window from the usage grouping.
+) -> dict[tuple[str, str, str, str], tuple[Decimal, Decimal]]:
+    """(workload, usage type, service, account) -> (cost, quantity) of one window from the
+    usage grouping; service and account are "" unless the source gave them (contract §7).
 
     Lines merge only when two raw tag values get the same name ("" and a literal "Untagged");
     they then share a usage type and so a unit, and their quantities add up.
     """
-    merged: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    merged: dict[tuple[str, str, str, str], tuple[Decimal, Decimal]] = {}
     for line in usage_lines(data) or ():
-        key = (workload_name(line.workload), line.usage_type)
+        key = (workload_name(line.workload), line.usage_type, line.service, line.account_id)
         cost, quantity = merged.get(key, (ZERO, ZERO))
         merged[key] = (cost + line.cost, quantity + line.quantity)
     return merged

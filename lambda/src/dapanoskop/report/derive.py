@@ -157,6 +157,43 @@ def cost_rows(summary: Summary) -> tuple[CostRow, ...]:
     )
 
 
+@dataclass(frozen=True)
+class AccountRow:
+    """One line of the account table: name (or id), id, cost, and its changes."""
+
+    name: str
+    id: str
+    current: Decimal
+    prev_month: Decimal
+    mom: Change
+    yoy_baseline: Decimal
+    yoy: Change
+
+
+def account_rows(summary: Summary) -> tuple[AccountRow, ...] | None:
+    """The summary's linked accounts in its order; None when it lists none.
+
+    Month to date, accounts have no like-for-like figure, so no change is shown against the
+    previous whole month (it would mislead).
+    """
+    if summary.accounts is None:
+        return None
+    prev_status = Status.UNAVAILABLE if summary.is_mtd else summary.status_of("prev_month")
+    yoy_status = Status.UNAVAILABLE if summary.is_mtd else summary.status_of("yoy")
+    return tuple(
+        AccountRow(
+            name=account.name or account.id,
+            id=account.id,
+            current=account.current,
+            prev_month=account.prev_month,
+            mom=change(account.current, account.prev_month, prev_status),
+            yoy_baseline=account.yoy,
+            yoy=change(account.current, account.yoy, yoy_status),
+        )
+        for account in summary.accounts
+    )
+
+
 def _split(center: CostCenter) -> dict[str, Any]:
     return {
         "is_split_charge": center.is_split_charge,

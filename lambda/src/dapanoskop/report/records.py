@@ -112,6 +112,17 @@ class MtdWindow:
 
 
 @dataclass(frozen=True)
+class Account:
+    """One entry of summary.json `accounts`: a linked account's cost in the three periods."""
+
+    id: str
+    name: str
+    current: Decimal
+    prev_month: Decimal
+    yoy: Decimal
+
+
+@dataclass(frozen=True)
 class Summary:
     period: str
     is_mtd: bool
@@ -130,6 +141,7 @@ class Summary:
     mtd_window: MtdWindow | None
     data_through: date | None = None  # month to date (schema 2): the last day included
     storage_classes: tuple[StorageClass, ...] | None = None  # None: a schema 1 summary
+    accounts: tuple[Account, ...] | None = None  # None: the summary lists no accounts
     storage_lens: StorageLens | None = None
 
     def status_of(self, label: str) -> Status:
@@ -221,6 +233,24 @@ def parse_summary(raw: bytes, where: str) -> Summary:
         data_through=_optional_date(data, "data_through", where),
         storage_classes=_parse_storage_classes(data.get("storage_classes"), where),
         storage_lens=_parse_storage_lens(data.get("storage_lens")),
+        accounts=_parse_accounts(data.get("accounts"), where),
+    )
+
+
+def _parse_accounts(raw: Any, where: str) -> tuple[Account, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise ReportError(f"{where}: 'accounts' is not a list")
+    return tuple(
+        Account(
+            id=str(_field(entry, "id", f"{where} accounts")),
+            name=str(entry.get("name") or ""),
+            current=_money(entry, "current_cost_usd", where),
+            prev_month=_money(entry, "prev_month_cost_usd", where),
+            yoy=_money(entry, "yoy_cost_usd", where),
+        )
+        for entry in raw
     )
 
 

@@ -60,6 +60,7 @@ class PeriodView:
     mtd_days: str  # "1-25 November" for a month-to-date period, else ""
     prior_days: str  # "1-25 October": the like-for-like window, else ""
     data_through: str  # "25 November": the last day a month-to-date summary includes
+    accounts: tuple[derive.AccountRow, ...] | None = None  # None: the summary lists none
 
 
 def period_view(history: History, period: str, average_3m: Decimal | None) -> PeriodView:
@@ -89,6 +90,7 @@ def period_view(history: History, period: str, average_3m: Decimal | None) -> Pe
         mtd_days=_mtd_days(summary),
         prior_days=_prior_days(summary),
         data_through=_data_through(summary),
+        accounts=derive.account_rows(summary),
     )
 
 
