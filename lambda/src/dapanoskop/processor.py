@@ -242,30 +242,38 @@ def _usage_rows(
     windows: tuple[Window, ...], data: Mapping[Window, WindowData], classify: Classifier
 ) -> tuple[UsageTypeRow, ...]:
     """§7: one row per (workload, usage type, period) with a non-zero cost or quantity; per
-    (workload, usage type, service, account, period) when the source gave service and account."""
+    (workload, usage type, service, account, period) when the source gave service and account.
+
+    Sorted by period, workload, usage type (then service, account): the periods of a summary
+    are distinct months, so each window's rows are sorted on their own and the windows put in
+    period order (keys are strings, "" where the source has no service or account). Each usage
+    type is classified once.
+    """
     merged = [(w, sources.cost_and_quantity_by_usage_type(data[w])) for w in windows]
     detailed = any(service or account for _, by_key in merged for *_, service, account in by_key)
-    rows = [
-        UsageTypeRow(
-            workload=workload,
-            usage_type=usage_type,
-            category=classify(usage_type).value,
-            period=window.label,
-            cost_usd=cost,
-            usage_quantity=quantity,
-            service=service if detailed else None,
-            account_id=account if detailed else None,
-        )
-        for window, by_key in merged
-        for (workload, usage_type, service, account), (cost, quantity) in by_key.items()
-        if cost or quantity
-    ]
-    return tuple(
-        sorted(
-            rows,
-            key=lambda r: (r.period, r.workload, r.usage_type, r.service or "", r.account_id or ""),
-        )
-    )
+    categories: dict[str, str] = {}
+    rows: list[UsageTypeRow] = []
+    for window, by_key in sorted(merged, key=lambda pair: pair[0].label):
+        period = window.label
+        for (workload, usage_type, service, account), (cost, quantity) in sorted(by_key.items()):
+            if not (cost or quantity):
+                continue
+            category = categories.get(usage_type)
+            if category is None:
+                category = categories[usage_type] = classify(usage_type).value
+            rows.append(
+                UsageTypeRow(
+                    workload,
+                    usage_type,
+                    category,
+                    period,
+                    cost,
+                    quantity,
+                    service if detailed else None,
+                    account if detailed else None,
+                )
+            )
+    return tuple(rows)
 
 
 def _warn_if_groupings_disagree(data: WindowData) -> None:
