@@ -302,13 +302,7 @@ def _collect(
         for spec in specs
         if spec.is_mtd and spec.current in data
     }
-    options = ReportOptions(
-        include_efs=settings.include_efs,
-        include_ebs=settings.include_ebs,
-        workload_tag_key=settings.workload_tag_key,
-        cost_metric=settings.cost_metric,
-        cost_category_name=cost_category,
-    )
+    options = _report_options(settings, cost_category)
     collection = {
         "ce_requests": ce.requests,
         "ce_requests_by_operation": dict(sorted(ce.counts.items())),
@@ -341,13 +335,7 @@ def _collect_export(
     from dapanoskop.dataexport.run import collect_from_export
 
     exported = collect_from_export(export, specs, config)
-    options = ReportOptions(
-        include_efs=settings.include_efs,
-        include_ebs=settings.include_ebs,
-        workload_tag_key=settings.workload_tag_key,
-        cost_metric=settings.cost_metric,
-        cost_category_name=exported.cost_category_name,
-    )
+    options = _report_options(settings, exported.cost_category_name)
     split_rules: SplitRules = {}
     if exported.cost_category_name is not None:
         split_rules = split_rules_for(ce, exported.cost_category_name, exported.data.values())
@@ -364,6 +352,17 @@ def _collect_export(
         now.astimezone(UTC),
         split_rules,
         keeps_lines=False,
+    )
+
+
+def _report_options(settings: Settings, cost_category: str | None) -> ReportOptions:
+    """What the processor needs of the settings, whatever the source."""
+    return ReportOptions(
+        include_efs=settings.include_efs,
+        include_ebs=settings.include_ebs,
+        workload_tag_key=settings.workload_tag_key,
+        cost_metric=settings.cost_metric,
+        cost_category_name=cost_category,
     )
 
 
