@@ -247,34 +247,44 @@ def _storage_lens(raw: str) -> str:
     return value
 
 
-def _history_months(raw: str) -> int:
+def _whole_number(
+    variable: str, raw: str, default: int, lowest: int, highest: int, accepted: str
+) -> int:
+    """A bounded whole number; unset or empty gives `default`.
+
+    ASCII digits only: str.isdigit() also accepts "²" and "١٣", which int() then refuses or
+    reads as a number nobody meant.
+    """
     value = raw.strip()
     if not value:
-        return DEFAULT_HISTORY_MONTHS
-    # ASCII digits only: str.isdigit() also accepts "²" and "١٣", which int() then refuses or
-    # reads as a number nobody meant.
-    if not _ASCII_NUMBER.match(value) or not 1 <= int(value) <= MAX_HISTORY_MONTHS:
-        raise SettingsError(
-            "CE_HISTORY_MONTHS",
-            raw,
-            f"a whole number of months from 1 to {MAX_HISTORY_MONTHS} (13 by default, "
-            "38 with Cost Explorer multi-year data)",
-        )
+        return default
+    if not _ASCII_NUMBER.match(value) or not lowest <= int(value) <= highest:
+        raise SettingsError(variable, raw, accepted)
     return int(value)
+
+
+def _history_months(raw: str) -> int:
+    return _whole_number(
+        "CE_HISTORY_MONTHS",
+        raw,
+        DEFAULT_HISTORY_MONTHS,
+        1,
+        MAX_HISTORY_MONTHS,
+        f"a whole number of months from 1 to {MAX_HISTORY_MONTHS} (13 by default, "
+        "38 with Cost Explorer multi-year data)",
+    )
 
 
 def _ce_concurrency(raw: str) -> int:
-    value = raw.strip()
-    if not value:
-        return DEFAULT_CE_CONCURRENCY
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_CE_CONCURRENCY:
-        raise SettingsError(
-            "CE_CONCURRENCY",
-            raw,
-            f"a whole number of Cost Explorer requests in flight at once, from 1 to "
-            f"{MAX_CE_CONCURRENCY} ({DEFAULT_CE_CONCURRENCY} by default; 1 asks one at a time)",
-        )
-    return int(value)
+    return _whole_number(
+        "CE_CONCURRENCY",
+        raw,
+        DEFAULT_CE_CONCURRENCY,
+        1,
+        MAX_CE_CONCURRENCY,
+        f"a whole number of Cost Explorer requests in flight at once, from 1 to "
+        f"{MAX_CE_CONCURRENCY} ({DEFAULT_CE_CONCURRENCY} by default; 1 asks one at a time)",
+    )
 
 
 # --- the data source (issue 13) -------------------------------------------------------------
@@ -366,18 +376,16 @@ def _athena_settings(values: Mapping[str, str]) -> AthenaSettings:
 
 
 def _settle_days(raw: str) -> int:
-    value = raw.strip()
-    if not value:
-        return DEFAULT_SETTLE_DAYS
-    if not (value.isascii() and value.isdigit()) or int(value) > MAX_SETTLE_DAYS:
-        raise SettingsError(
-            "MTD_SETTLE_DAYS",
-            raw,
-            f"a whole number of days from 0 to {MAX_SETTLE_DAYS} (default "
-            f"{DEFAULT_SETTLE_DAYS}: the month to date ends before yesterday, which Cost "
-            "Explorer is still loading)",
-        )
-    return int(value)
+    return _whole_number(
+        "MTD_SETTLE_DAYS",
+        raw,
+        DEFAULT_SETTLE_DAYS,
+        0,
+        MAX_SETTLE_DAYS,
+        f"a whole number of days from 0 to {MAX_SETTLE_DAYS} (default "
+        f"{DEFAULT_SETTLE_DAYS}: the month to date ends before yesterday, which Cost "
+        "Explorer is still loading)",
+    )
 
 
 def _kms_key(raw: str) -> str | None:
