@@ -22,7 +22,6 @@ from dapanoskop.periods import add_months, parse_period
 from dapanoskop.report.records import CostCenter, Summary, UsageTypeRow, Workload
 
 HUNDRED = Decimal(100)
-GIB = 2**30
 CATEGORY_ORDER = (Category.STORAGE, Category.COMPUTE, Category.SUPPORT, Category.OTHER)
 
 
