@@ -20,7 +20,7 @@ from dapanoskop.formats import (
     usage_parquet_bytes,
     workload_parquet_bytes,
 )
-from dapanoskop.processor import UsageTypeRow, WorkloadRow
+from dapanoskop.processing.rows import UsageTypeRow, WorkloadRow
 
 WORKLOAD_ROWS = [
     WorkloadRow("Research", "genome-pipeline", "2026-10", Decimal("800.123456789")),

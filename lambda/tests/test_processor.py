@@ -18,12 +18,8 @@ from dapanoskop.model import (
     WindowData,
 )
 from dapanoskop.periods import complete_month_spec, mtd_spec
-from dapanoskop.processor import (
-    ReportOptions,
-    UsageTypeRow,
-    WorkloadRow,
-    build_period_report,
-)
+from dapanoskop.processing.rows import UsageTypeRow
+from dapanoskop.processor import ReportOptions, WorkloadRow, build_period_report
 
 S3 = "Amazon Simple Storage Service"
 EFS = "Amazon Elastic File System"

@@ -123,9 +123,49 @@ def test_lines_file_gives_back_every_grouping_exactly_including_empty_ones() -> 
         Grouping.SERVICE_USAGE_TYPE: data.services,
         Grouping.RECORD_TYPE_USAGE_TYPE: data.charges,
     }
-    # exact: the same digits and exponents, the sign of zero too
-    assert [str(line.cost) for line in back[Grouping.WORKLOAD_USAGE_TYPE]] == ["-0.00", "12.3400"]
-    assert str(back[Grouping.WORKLOAD_USAGE_TYPE][0].quantity) == "1E-10"
+    # exact: the same values down to the last digit (decimals, not doubles: 1E-10 as a
+    # double would read back as 1.0000000000000000364E-10)
+    usage = list(back[Grouping.WORKLOAD_USAGE_TYPE])
+    assert [line.cost for line in usage] == [Decimal(0), Decimal("12.34")]
+    assert usage[0].quantity == Decimal("1E-10")
+    assert back[Grouping.SERVICE_USAGE_TYPE][0].cost == Decimal(1000)
+    assert back[Grouping.RECORD_TYPE_USAGE_TYPE][0].cost == Decimal("1E-10")
+
+
+def test_lines_file_written_with_decimal_strings_reads_back_the_same() -> None:
+    """Files published before the amounts were stored as decimals hold decimal strings."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    meta = b'{"start": "2026-10-01", "end": "2026-11-01", "groupings": ["workload_usage_type"]}'
+    table = pa.table(
+        {
+            "grouping": ["workload_usage_type"],
+            "key_1": ["web"],
+            "key_2": ["TimedStorage-ByteHrs"],
+            "cost": ["0.0000001234"],
+            "quantity": ["1E+3"],
+            "unit": ["GB-Mo"],
+        }
+    ).replace_schema_metadata({b"dapanoskop.window_lines": meta})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+
+    back = parse_window_lines(sink.getvalue().to_pybytes(), "2026-10-01", "2026-11-01")
+
+    assert back == {
+        Grouping.WORKLOAD_USAGE_TYPE: (
+            UsageLine("web", "TimedStorage-ByteHrs", Decimal("1.234E-7"), Decimal(1000), "GB-Mo"),
+        )
+    }
+
+
+def test_an_amount_with_more_digits_than_kept_is_refused_not_rounded() -> None:
+    too_fine = Decimal("1E-39")  # 39 places; the columns keep 38
+    with pytest.raises(ValueError, match="at most 38 digits"):
+        WindowData(
+            OCTOBER, Status.FINAL, usage=(UsageLine("web", "Requests", too_fine, Decimal(1), ""),)
+        )
 
 
 def test_lines_file_leaves_out_groupings_that_were_not_asked_and_refuses_another_window() -> None:

@@ -28,8 +28,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dapanoskop.concurrency import run_bounded
@@ -41,11 +44,12 @@ from dapanoskop.model import (
     Grouping,
     ServiceLine,
     Status,
-    UsageLine,
+    UsageLines,
     Window,
     WindowData,
 )
 from dapanoskop.periods import SummarySpec, add_months
+from dapanoskop.processing.usage import total_cost
 from dapanoskop.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -214,7 +218,7 @@ def _waits_for(
 @dataclass(frozen=True)
 class _Fetched:
     status: Status
-    lines: tuple[Any, ...]
+    lines: Any  # the grouping's lines: UsageLines, or a tuple of its records
 
 
 _UNAVAILABLE = _Fetched(Status.UNAVAILABLE, ())
@@ -352,10 +356,10 @@ def _fetch_chain(
     names: dict[str, str] | None = {} if grouping is Grouping.LINKED_ACCOUNT else None
     try:
         results = ce.cost_and_usage(
-            request, detail, _PARSERS[grouping], on_accepted, should_stop, names
+            request, detail, _PARSERS[grouping].page, on_accepted, should_stop, names
         )
     except CollectionStopped as stopped:
-        return _received(chain, stopped.results, names)
+        return _received(grouping, chain, stopped.results, names)
     except ClientError as error:  # a history refusal: the others are wrapped by CostExplorer
         if len(chain) == 1:
             logger.info(
@@ -393,21 +397,26 @@ def _fetch_chain(
             fetched[window] = _Fetched(Status.FINAL, ())
             continue
         status = Status.ESTIMATED if found.estimated else Status.FINAL
-        fetched[window] = _Fetched(status, _named(found.lines, names))
+        fetched[window] = _Fetched(status, _window_lines(grouping, found.parts, names))
     return fetched
 
 
-def _named(lines: Sequence[Any], names: Mapping[str, str] | None) -> tuple[Any, ...]:
-    """Account lines get the names Cost Explorer sent beside them; other lines stay as they are."""
+def _window_lines(grouping: Grouping, parts: Sequence[Any], names: Mapping[str, str] | None) -> Any:
+    """A window's lines from its pages' parts; account lines get the names Cost Explorer
+    sent beside them."""
+    lines = _PARSERS[grouping].window(parts)
     if not names:
-        return tuple(lines)
+        return lines
     return tuple(
         AccountLine(line.account_id, names.get(line.account_id, ""), line.cost) for line in lines
     )
 
 
 def _received(
-    chain: Sequence[Window], results: Sequence[Any], names: Mapping[str, str] | None = None
+    grouping: Grouping,
+    chain: Sequence[Window],
+    results: Sequence[Any],
+    names: Mapping[str, str] | None = None,
 ) -> dict[Window, _Fetched]:
     """The windows of a stopped request that arrived whole: those before the last period
     received (pages come in time order), which is itself only part-way."""
@@ -422,7 +431,7 @@ def _received(
             fetched[window] = _Fetched(Status.FINAL, ())
         else:
             status = Status.ESTIMATED if found.estimated else Status.FINAL
-            fetched[window] = _Fetched(status, _named(found.lines, names))
+            fetched[window] = _Fetched(status, _window_lines(grouping, found.parts, names))
     return fetched
 
 
@@ -481,6 +490,15 @@ def _lines(parts: Mapping[Grouping, _Fetched], grouping: Grouping) -> Any:
     return None if part is None else part.lines
 
 
+@dataclass(frozen=True)
+class _Parser:
+    """How a grouping's groups become its lines: each page's groups (`page`), then a
+    window's from the parts of its pages (`window`)."""
+
+    page: Callable[[Sequence[Mapping[str, Any]]], Any]
+    window: Callable[[Sequence[Any]], Any]
+
+
 def _value(key: str) -> str:
     """`App$genome` -> `genome`; `App$` -> `` (no value). Dimension keys have no `$` prefix.
 
@@ -498,20 +516,52 @@ def _metric(group: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
     return Decimal(metric["Amount"]), metric.get("Unit", "")
 
 
-def _cost(group: Mapping[str, Any]) -> Decimal:
-    # Every group has exactly one cost metric next to UsageQuantity.
-    metrics = group["Metrics"]
+def _cost_name(metrics: Mapping[str, Any]) -> str:
+    """The cost metric of a group: every group has exactly one next to UsageQuantity."""
     for name in metrics:
         if name != USAGE_QUANTITY:
-            return Decimal(metrics[name]["Amount"])
+            return name
     raise KeyError("no cost metric in the group")
 
 
-def _usage_line(group: Mapping[str, Any]) -> UsageLine:
-    workload, usage_type = group["Keys"]
-    quantity, unit = _metric(group, USAGE_QUANTITY)
-    return UsageLine(
-        _value(workload), sys.intern(usage_type), _cost(group), quantity, sys.intern(unit)
+def _cost(group: Mapping[str, Any]) -> Decimal:
+    metrics = group["Metrics"]
+    return Decimal(metrics[_cost_name(metrics)]["Amount"])
+
+
+# A group without UsageQuantity (none is documented, but the old parser allowed it): 0, no unit.
+_NO_QUANTITY = {"Amount": "0", "Unit": ""}
+# `App$genome` -> `genome`, `App$` -> ``: everything up to the first `$` (tag keys have none).
+_TAG_PREFIX = r"^[^$]*\$"
+
+
+def _usage_page(groups: Sequence[Mapping[str, Any]]) -> UsageLines:
+    """One page's App x usage type groups as columns: a list per field, then Arrow.
+
+    The groups' strings go into Arrow as they are (no Python object per line is made), the
+    amounts exactly (`model.amounts`). Every group of a request has the same cost metric.
+    """
+    keys = [group["Keys"] for group in groups]
+    metrics = [group["Metrics"] for group in groups]
+    cost_name = _cost_name(metrics[0])
+    quantities = [m.get(USAGE_QUANTITY, _NO_QUANTITY) for m in metrics]
+    workloads = pc.replace_substring_regex(
+        pa.array([key[0] for key in keys], pa.string()), pattern=_TAG_PREFIX, replacement=""
+    )
+    return UsageLines.from_columns(
+        workloads,
+        [key[1] for key in keys],
+        [m[cost_name]["Amount"] for m in metrics],
+        [q["Amount"] for q in quantities],
+        [q.get("Unit", "") for q in quantities],
+    )
+
+
+def _records(parse_group: Callable[[Mapping[str, Any]], Any]) -> _Parser:
+    """A grouping whose lines are records: one per group (these groupings are small)."""
+    return _Parser(
+        page=lambda groups: [parse_group(group) for group in groups],
+        window=lambda parts: tuple(chain.from_iterable(parts)),
     )
 
 
@@ -538,12 +588,12 @@ def _account_line(group: Mapping[str, Any]) -> AccountLine:
     return AccountLine(sys.intern(account), "", _cost(group))
 
 
-_PARSERS: dict[Grouping, Callable[[Mapping[str, Any]], Any]] = {
-    Grouping.WORKLOAD_USAGE_TYPE: _usage_line,
-    Grouping.WORKLOAD_COST_CENTER: _cost_center_line,
-    Grouping.SERVICE_USAGE_TYPE: _service_line,
-    Grouping.RECORD_TYPE_USAGE_TYPE: _charge_line,
-    Grouping.LINKED_ACCOUNT: _account_line,
+_PARSERS: dict[Grouping, _Parser] = {
+    Grouping.WORKLOAD_USAGE_TYPE: _Parser(page=_usage_page, window=UsageLines.concat),
+    Grouping.WORKLOAD_COST_CENTER: _records(_cost_center_line),
+    Grouping.SERVICE_USAGE_TYPE: _records(_service_line),
+    Grouping.RECORD_TYPE_USAGE_TYPE: _records(_charge_line),
+    Grouping.LINKED_ACCOUNT: _records(_account_line),
 }
 
 
@@ -598,7 +648,7 @@ def collect_forecast(
 def month_end_projection(month_to_date: WindowData, today: date, remaining: Decimal) -> Decimal:
     """Actual cost of the complete days + the settling days at their average + `remaining`."""
     window = month_to_date.window
-    actual = sum((line.cost for line in month_to_date.usage or ()), Decimal(0))
+    actual = total_cost(month_to_date.usage) if month_to_date.usage is not None else Decimal(0)
     settling_days = (today - window.end).days
     complete_days = (window.end - window.start).days
     settling = actual * settling_days / complete_days if settling_days > 0 else Decimal(0)

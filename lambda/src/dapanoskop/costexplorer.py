@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,12 +63,13 @@ def is_history_refusal(error: ClientError) -> bool:
 
 @dataclass
 class PeriodResult[T]:
-    """One time period of a GetCostAndUsage answer, its groups parsed into records."""
+    """One time period of a GetCostAndUsage answer: its groups, parsed page by page (`parts`
+    holds what the page parser made of each page's groups, in page order)."""
 
     start: str
     end: str
     estimated: bool = False
-    lines: list[T] = field(default_factory=list)
+    parts: list[T] = field(default_factory=list)
     complete: bool = True  # False: a stopped request received only part of this period
 
 
@@ -144,16 +145,16 @@ class CostExplorer:
         self,
         request: Mapping[str, Any],
         detail: str,
-        parse_group: Callable[[Mapping[str, Any]], T],
+        parse_page: Callable[[Sequence[Mapping[str, Any]]], T],
         on_first_page: Callable[[], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         attributes: dict[str, str] | None = None,
     ) -> list[PeriodResult[T]]:
         """Every period of a GetCostAndUsage request, pages merged, groups parsed as they come.
 
-        Each page's groups are turned into `parse_group`'s records before the next page is
-        asked for, so a run never holds botocore's parsed pages (about three times the size
-        of the records) for more than one page.
+        Each page's groups (of one period) are handed to `parse_page` before the next page is
+        asked for, so a run never holds the decoded pages (several times the size of what
+        they are parsed into) for more than one page.
         `on_first_page` is called once Cost Explorer has accepted the request (its first page
         arrived), before the rest is fetched. `should_stop` is asked before every page: when
         it says yes, CollectionStopped carries what was received (nothing is asked).
@@ -184,7 +185,9 @@ class CostExplorer:
                 key = (period["Start"], period["End"])
                 merged_result = merged.setdefault(key, PeriodResult(*key))
                 merged_result.estimated |= bool(result.get("Estimated", False))
-                merged_result.lines.extend(parse_group(g) for g in result.get("Groups", ()))
+                groups = result.get("Groups")
+                if groups:
+                    merged_result.parts.append(parse_page(groups))
             if attributes is not None:
                 # DimensionValueAttributes: e.g. a linked account's name ("description").
                 for entry in page.get("DimensionValueAttributes", ()):

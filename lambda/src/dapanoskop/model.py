@@ -9,10 +9,14 @@ records with what the local Cost Explorer was loaded with.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from enum import StrEnum
+from typing import Any
+
+import pyarrow as pa
 
 
 class Grouping(StrEnum):
@@ -93,6 +97,152 @@ class UsageLine:
     account_id: str = ""
 
 
+# Exact amounts in columns: 38 digits before the point and 38 after it (Arrow decimal256).
+# Every cost and quantity Cost Explorer sends fits (its amounts are decimal strings of a few
+# dozen digits at most); one that does not is refused by name rather than rounded (`amounts`).
+# Sums of a column stay exact: Arrow adds decimals as integers of the same scale.
+AMOUNT = pa.decimal256(76, 38)
+# Leaves a Decimal out of a column with its value and no trailing zeros: 12.5, not 12.50...0
+# (38 places), so Decimal arithmetic after it (34 digits) is as exact as on the parsed string.
+_WIDE = Context(prec=200)
+
+USAGE_LINES_SCHEMA = pa.schema(
+    [
+        pa.field("workload", pa.string(), nullable=False),
+        pa.field("usage_type", pa.string(), nullable=False),
+        pa.field("cost", AMOUNT, nullable=False),
+        pa.field("quantity", AMOUNT, nullable=False),
+        pa.field("unit", pa.string(), nullable=False),
+        pa.field("service", pa.string(), nullable=False),
+        pa.field("account_id", pa.string(), nullable=False),
+    ]
+)
+
+
+def amounts(values: Sequence[str] | Sequence[Decimal] | pa.Array) -> pa.Array:
+    """Decimal strings (as Cost Explorer sends them) or Decimals as an exact AMOUNT column.
+
+    ValueError, naming the problem, for a value that is not a decimal number or has more
+    digits than AMOUNT keeps: nothing is ever rounded on the way in.
+    """
+    try:
+        if isinstance(values, pa.Array):
+            return values.cast(AMOUNT)
+        if values and isinstance(values[0], Decimal):
+            return pa.array(values, type=AMOUNT)
+        return pa.array(values, type=pa.string()).cast(AMOUNT)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        raise ValueError(
+            f"an amount is not a decimal number with at most 38 digits before and after the "
+            f"point: {error}"
+        ) from error
+
+
+def exact(value: Decimal | None) -> Decimal:
+    """A Decimal taken out of an AMOUNT column, trailing zeros dropped (never rounded); None
+    (the sum of nothing) is 0."""
+    if value is None or not value:
+        return Decimal(0)
+    return value.normalize(_WIDE)
+
+
+class Columns[R]:
+    """Records held column by column in an Arrow table, for the few kinds a large account has
+    tens of thousands of: no Python object per record unless one iterates.
+
+    Iterating gives the records (`_record`, for tests and small data); equality holds with
+    the same kind of columns, or with a sequence of the same records in the same order.
+    """
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+
+    def _record(self, values: Sequence[Any]) -> R:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __iter__(self) -> Iterator[R]:
+        columns = [column.to_pylist() for column in self.table.columns]
+        for values in zip(*columns, strict=True):
+            yield self._record(values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.table.equals(other.table)
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({tuple(self)!r})"
+
+
+class UsageLines(Columns["UsageLine"]):
+    """The usage grouping of one window (every `UsageLine`), as USAGE_LINES_SCHEMA columns.
+
+    A large account has ~60,000 lines a window; as columns they are parsed, summed, sorted
+    and written without a Python object per line (`dapanoskop.processing.usage`), which is
+    what makes a large run's processing fast and small.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, table: pa.Table) -> None:
+        if table.schema != USAGE_LINES_SCHEMA:
+            raise ValueError(f"usage lines need the columns {USAGE_LINES_SCHEMA.names}")
+        super().__init__(table)
+
+    @classmethod
+    def from_columns(
+        cls,
+        workload: pa.Array | Sequence[str],
+        usage_type: pa.Array | Sequence[str],
+        cost: pa.Array | Sequence[str] | Sequence[Decimal],
+        quantity: pa.Array | Sequence[str] | Sequence[Decimal],
+        unit: pa.Array | Sequence[str],
+        service: pa.Array | Sequence[str] | None = None,
+        account_id: pa.Array | Sequence[str] | None = None,
+    ) -> UsageLines:
+        """Lines from their columns; amounts as decimal strings, Decimals or AMOUNT arrays.
+        Without service and account (Cost Explorer cannot give them) both are ""."""
+        blank = pa.repeat("", len(workload))
+        columns = [
+            pa.array(workload, pa.string()),
+            pa.array(usage_type, pa.string()),
+            amounts(cost),
+            amounts(quantity),
+            pa.array(unit, pa.string()),
+            blank if service is None else pa.array(service, pa.string()),
+            blank if account_id is None else pa.array(account_id, pa.string()),
+        ]
+        return cls(pa.Table.from_arrays(columns, schema=USAGE_LINES_SCHEMA))
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[UsageLine]) -> UsageLines:
+        lines = list(lines)
+        return cls.from_columns(
+            *([getattr(line, name) for line in lines] for name in USAGE_LINES_SCHEMA.names)
+        )
+
+    @classmethod
+    def concat(cls, parts: Iterable[UsageLines]) -> UsageLines:
+        """The lines of `parts` one after the other (the pages of one window), one chunk."""
+        tables = [part.table for part in parts]
+        if not tables:
+            return cls(USAGE_LINES_SCHEMA.empty_table())
+        return cls(pa.concat_tables(tables).combine_chunks())
+
+    def _record(self, values: Sequence[Any]) -> UsageLine:
+        workload, usage_type, cost, quantity, unit, service, account = values
+        return UsageLine(workload, usage_type, exact(cost), exact(quantity), unit, service, account)
+
+
 @dataclass(frozen=True, slots=True)
 class CostCenterLine:
     """Cost of one (workload, cost center) in a window.
@@ -143,15 +293,23 @@ class AccountLine:
 
 @dataclass(frozen=True)
 class WindowData:
-    """Everything collected for one window; a grouping not asked for is None."""
+    """Everything collected for one window; a grouping not asked for is None.
+
+    `usage` may be given as a sequence of UsageLine (records built by hand or by a source
+    that has them one by one); it is kept as UsageLines.
+    """
 
     window: Window
     status: Status
-    usage: tuple[UsageLine, ...] | None = None
+    usage: UsageLines | None = None
     cost_centers: tuple[CostCenterLine, ...] | None = None
     services: tuple[ServiceLine, ...] | None = None
     charges: tuple[ChargeLine, ...] | None = None
     accounts: tuple[AccountLine, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.usage is not None and not isinstance(self.usage, UsageLines):
+            object.__setattr__(self, "usage", UsageLines.from_lines(self.usage))
 
     @property
     def has_cost(self) -> bool:

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from decimal import localcontext as decimal_context
+from functools import cache
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dapanoskop.formats import iso_utc
 from dapanoskop.model import SplitChargeRule, Status, StorageLensReading, Window, WindowData
@@ -27,7 +31,12 @@ from dapanoskop.processing.costcenters import (
     workload_rows,
 )
 from dapanoskop.processing.rounding import money, percent
-from dapanoskop.processing.rows import UsageTypeRow, WorkloadRow
+from dapanoskop.processing.rows import (
+    USAGE_DETAIL_ROWS_SCHEMA,
+    USAGE_ROWS_SCHEMA,
+    UsageTypeRows,
+    WorkloadRow,
+)
 from dapanoskop.processing.splitcharges import split_tree
 from dapanoskop.processing.storage import (
     storage_classes_json,
@@ -35,6 +44,7 @@ from dapanoskop.processing.storage import (
     storage_scope,
     storage_totals,
 )
+from dapanoskop.processing.usage import categories_of, usage_type_rows
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +73,7 @@ class PeriodReport:
     period: str  # "YYYY-MM"
     summary: dict[str, Any]  # JSON-ready, rounded (contract §3)
     workload_rows: tuple[WorkloadRow, ...]  # contract §6, exact, sorted
-    usage_rows: tuple[UsageTypeRow, ...]  # contract §7, exact, sorted
+    usage_rows: UsageTypeRows  # contract §7, exact, sorted
 
 
 def build_period_report(
@@ -240,40 +250,45 @@ def _storage_classes(
 
 def _usage_rows(
     windows: tuple[Window, ...], data: Mapping[Window, WindowData], classify: Classifier
-) -> tuple[UsageTypeRow, ...]:
+) -> UsageTypeRows:
     """§7: one row per (workload, usage type, period) with a non-zero cost or quantity; per
     (workload, usage type, service, account, period) when the source gave service and account.
 
     Sorted by period, workload, usage type (then service, account): the periods of a summary
-    are distinct months, so each window's rows are sorted on their own and the windows put in
-    period order (keys are strings, "" where the source has no service or account). Each usage
-    type is classified once.
+    are distinct months, so each window's rows are sorted on their own
+    (`usage.usage_type_rows`) and the windows put in period order. Each usage type is
+    classified once.
     """
-    merged = [(w, sources.cost_and_quantity_by_usage_type(data[w])) for w in windows]
-    detailed = any(service or account for _, by_key in merged for *_, service, account in by_key)
-    categories: dict[str, str] = {}
-    rows: list[UsageTypeRow] = []
-    for window, by_key in sorted(merged, key=lambda pair: pair[0].label):
-        period = window.label
-        for (workload, usage_type, service, account), (cost, quantity) in sorted(by_key.items()):
-            if not (cost or quantity):
-                continue
-            category = categories.get(usage_type)
-            if category is None:
-                category = categories[usage_type] = classify(usage_type).value
-            rows.append(
-                UsageTypeRow(
-                    workload,
-                    usage_type,
-                    category,
-                    period,
-                    cost,
-                    quantity,
-                    service if detailed else None,
-                    account if detailed else None,
-                )
-            )
-    return tuple(rows)
+    per_window = [
+        (window, usage_type_rows(lines))
+        for window in sorted(windows, key=lambda w: w.label)
+        if (lines := sources.usage_lines(data[window])) is not None
+    ]
+    detailed = any(_has_detail(rows) for _, rows in per_window)
+    schema = USAGE_DETAIL_ROWS_SCHEMA if detailed else USAGE_ROWS_SCHEMA
+    category = cache(lambda usage_type: classify(usage_type).value)
+    tables = [schema.empty_table()]
+    for window, rows in per_window:
+        columns = [
+            rows.column("workload"),
+            rows.column("usage_type"),
+            categories_of(rows.column("usage_type"), category),
+            pa.repeat(window.label, rows.num_rows),
+            rows.column("cost"),
+            rows.column("quantity"),
+        ]
+        if detailed:
+            columns += [rows.column("service"), rows.column("account_id")]
+        tables.append(pa.Table.from_arrays(columns, schema=schema))
+    return UsageTypeRows(pa.concat_tables(tables).combine_chunks())
+
+
+def _has_detail(rows: pa.Table) -> bool:
+    """True when any row has a service or an account (only a data export gives them)."""
+    return any(
+        rows.num_rows and pc.max(pc.binary_length(rows.column(key))).as_py()
+        for key in ("service", "account_id")
+    )
 
 
 def _warn_if_groupings_disagree(data: WindowData) -> None:

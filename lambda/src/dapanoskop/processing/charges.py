@@ -21,6 +21,7 @@ from dapanoskop.categories import Category, categorize
 from dapanoskop.model import Status, WindowData
 from dapanoskop.processing.rounding import cents
 from dapanoskop.processing.sources import ZERO, tagged_and_untagged, usage_lines
+from dapanoskop.processing.usage import cost_of_usage_types, usage_types
 
 _HUNDRED = Decimal(100)
 # Ties between categories of one usage type: usage first, Support last.
@@ -89,13 +90,15 @@ def untaggable_parts(
     if data.status is Status.UNAVAILABLE:
         return ZERO, frozenset()
     if data.charges is None:
-        lines = usage_lines(data) or ()
+        lines = usage_lines(data)
+        if lines is None:
+            return ZERO, frozenset()
         pure = frozenset(
-            line.usage_type
-            for line in lines
-            if _is_untaggable(line.usage_type, None, services.get(line.usage_type, frozenset()))
+            usage_type
+            for usage_type in usage_types(lines)
+            if _is_untaggable(usage_type, None, services.get(usage_type, frozenset()))
         )
-        return sum((line.cost for line in lines if line.usage_type in pure), ZERO), pure
+        return cost_of_usage_types(lines, pure), pure
     total = ZERO
     mixed: set[str] = set()
     untaggable: set[str] = set()
@@ -149,10 +152,8 @@ def coverage(data: WindowData, services: Mapping[str, frozenset[str]]) -> Covera
     """
     tagged, untagged = tagged_and_untagged(data)
     untaggable, pure = untaggable_parts(data, services)
-    lines = usage_lines(data) or ()
-    pure_tagged = sum(
-        (line.cost for line in lines if line.workload and line.usage_type in pure), ZERO
-    )
+    lines = usage_lines(data)
+    pure_tagged = ZERO if lines is None else cost_of_usage_types(lines, pure, tagged_only=True)
     return Coverage(
         tagged=tagged - pure_tagged,
         untagged=untagged - (untaggable - pure_tagged),

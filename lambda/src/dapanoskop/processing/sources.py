@@ -21,9 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from dapanoskop.model import CostCenterLine, ServiceLine, Status, UsageLine, WindowData
+from dapanoskop.model import CostCenterLine, ServiceLine, Status, UsageLines, WindowData
+from dapanoskop.processing import usage as usage_columns
+from dapanoskop.processing.usage import UNTAGGED
 
-UNTAGGED = "Untagged"
 UNCATEGORIZED = "Uncategorized"
 # Cost Explorer's values for cost that the cost category does not cover.
 _UNCOVERED_COST_CENTERS = frozenset({"", "No cost category"})
@@ -41,7 +42,7 @@ def cost_center_name(raw: str) -> str:
     return UNCATEGORIZED if raw in _UNCOVERED_COST_CENTERS else raw
 
 
-def usage_lines(data: WindowData) -> tuple[UsageLine, ...] | None:
+def usage_lines(data: WindowData) -> UsageLines | None:
     return None if data.status is Status.UNAVAILABLE else data.usage
 
 
@@ -58,7 +59,7 @@ def window_total(data: WindowData) -> Decimal:
     """Total cost of a window from the first grouping present (all of them sum to it)."""
     usage, by_cost_center = usage_lines(data), cost_center_lines(data)
     if usage is not None:
-        return _sum_cost(usage)
+        return usage_columns.total_cost(usage)
     if by_cost_center is not None:
         return _sum_cost(by_cost_center)
     return _sum_cost(service_lines(data))
@@ -66,11 +67,11 @@ def window_total(data: WindowData) -> Decimal:
 
 def tagged_and_untagged(data: WindowData) -> tuple[Decimal, Decimal]:
     """(tagged, untagged) cost of a window; untagged is cost with an empty workload tag."""
-    lines: Iterable[UsageLine | CostCenterLine] | None = usage_lines(data)
-    if lines is None:
-        lines = cost_center_lines(data) or ()
+    usage = usage_lines(data)
+    if usage is not None:
+        return usage_columns.tagged_and_untagged(usage)
     tagged = untagged = ZERO
-    for line in lines:
+    for line in cost_center_lines(data) or ():
         if line.workload:
             tagged += line.cost
         else:
@@ -87,26 +88,11 @@ def cost_by_cost_center(data: WindowData) -> dict[tuple[str, str], Decimal]:
             key = (cost_center_name(line.cost_center), workload_name(line.workload))
             costs[key] += line.cost
         return dict(costs)
-    for usage in usage_lines(data) or ():
-        costs[(UNCATEGORIZED, workload_name(usage.workload))] += usage.cost
+    usage = usage_lines(data)
+    if usage is not None:
+        for workload, cost in usage_columns.cost_by_workload(usage).items():
+            costs[(UNCATEGORIZED, workload_name(workload))] += cost
     return dict(costs)
-
-
-def cost_and_quantity_by_usage_type(
-    data: WindowData,
-) -> dict[tuple[str, str, str, str], tuple[Decimal, Decimal]]:
-    """(workload, usage type, service, account) -> (cost, quantity) of one window from the
-    usage grouping; service and account are "" unless the source gave them (contract §7).
-
-    Lines merge only when two raw tag values get the same name ("" and a literal "Untagged");
-    they then share a usage type and so a unit, and their quantities add up.
-    """
-    merged: dict[tuple[str, str, str, str], tuple[Decimal, Decimal]] = {}
-    for line in usage_lines(data) or ():
-        key = (workload_name(line.workload), line.usage_type, line.service, line.account_id)
-        cost, quantity = merged.get(key, (ZERO, ZERO))
-        merged[key] = (cost + line.cost, quantity + line.quantity)
-    return merged
 
 
 def grouping_disagreement(data: WindowData) -> Decimal:
@@ -118,8 +104,8 @@ def grouping_disagreement(data: WindowData) -> Decimal:
     usage, by_cost_center = usage_lines(data), cost_center_lines(data)
     if usage is None or by_cost_center is None:
         return ZERO
-    return _sum_cost(usage) - _sum_cost(by_cost_center)
+    return usage_columns.total_cost(usage) - _sum_cost(by_cost_center)
 
 
-def _sum_cost(lines: Iterable[UsageLine | CostCenterLine | ServiceLine]) -> Decimal:
+def _sum_cost(lines: Iterable[CostCenterLine | ServiceLine]) -> Decimal:
     return sum((line.cost for line in lines), ZERO)
