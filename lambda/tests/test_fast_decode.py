@@ -1,11 +1,14 @@
-"""Cost Explorer answers decoded by `json` instead of botocore's shape parser: the same answers."""
+"""Cost Explorer answers decoded into Arrow instead of by botocore's shape parser: the same
+answers, and the same lines whether a page comes decoded or as botocore's dicts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
+from dapanoskop.collector import _usage_page
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.localce import LocalCostExplorer
 from tests.test_reuse import NOV_26, _items
@@ -18,15 +21,36 @@ REQUEST: dict[str, Any] = {
 }
 
 
-def _pages(client: Any) -> list[dict[str, Any]]:
+def _pages(client: Any, request: dict[str, Any] = REQUEST) -> list[dict[str, Any]]:
     pages, token = [], None
     while True:
-        page = client.get_cost_and_usage(**REQUEST, **({"NextPageToken": token} if token else {}))
+        page = client.get_cost_and_usage(**request, **({"NextPageToken": token} if token else {}))
         page.pop("ResponseMetadata")
         pages.append(page)
         token = page.get("NextPageToken")
         if not token:
             return pages
+
+
+def _as_read(page: dict[str, Any]) -> dict[str, Any]:
+    """What the pipeline reads of a page: periods (time, estimated, groups as dicts), token,
+    account names."""
+    periods = [
+        {
+            "TimePeriod": result["TimePeriod"],
+            "Estimated": result["Estimated"],
+            "Groups": list(
+                result["Groups"].to_pylist()
+                if isinstance(result["Groups"], pa.Array)
+                else result["Groups"]
+            ),
+        }
+        for result in page["ResultsByTime"]
+    ]
+    read = {"ResultsByTime": periods, "NextPageToken": page.get("NextPageToken")}
+    if "DimensionValueAttributes" in page:
+        read["DimensionValueAttributes"] = page["DimensionValueAttributes"]
+    return read
 
 
 def test_every_page_is_the_answer_botocore_parses() -> None:
@@ -37,12 +61,54 @@ def test_every_page_is_the_answer_botocore_parses() -> None:
 
     hooked = _pages(hooked_client)
 
-    assert hooked == plain
+    assert all(isinstance(r["Groups"], pa.Array) for page in hooked for r in page["ResultsByTime"])
+    assert [_as_read(page) for page in hooked] == [_as_read(page) for page in plain]
     assert len(plain) > 10
     # estimated and final periods, negative amounts, empty tag values all came through
     periods = [r for page in plain for r in page["ResultsByTime"]]
     assert {r["Estimated"] for r in periods} == {True, False}
     assert any(g["Keys"][0] == "App$" for r in periods for g in r["Groups"])
+    assert any(g["Metrics"]["UnblendedCost"]["Amount"].startswith("-") for r in periods
+               for g in r["Groups"])  # fmt: skip
+
+
+def test_linked_account_names_come_through() -> None:
+    fake = LocalCostExplorer(
+        _items(),
+        NOV_26.date(),
+        page_size=2,
+        account_names={"111111111111": "Forschung-Ü", "222222222222": "web"},
+    )
+    request = {**REQUEST, "GroupBy": [{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}]}
+    plain = _pages(fake.client(), request)
+    hooked_client = fake.client()
+    CostExplorer(hooked_client)
+
+    hooked = _pages(hooked_client, request)
+
+    assert [_as_read(page) for page in hooked] == [_as_read(page) for page in plain]
+    assert any(page["DimensionValueAttributes"] for page in hooked)
+
+
+def test_a_decoded_page_and_botocores_dicts_give_the_same_lines() -> None:
+    fake = LocalCostExplorer(_items(), NOV_26.date(), page_size=50)
+    client = fake.client()
+    CostExplorer(client)
+    decoded = client.get_cost_and_usage(**REQUEST)["ResultsByTime"][0]["Groups"]
+
+    assert _usage_page(decoded).equals(_usage_page(decoded.to_pylist()))
+    assert _usage_page(decoded).num_rows == len(decoded) > 3
+
+
+def test_a_group_without_usage_quantity_has_none_and_no_unit() -> None:
+    groups = [
+        {"Keys": ["App$web", "Tax"], "Metrics": {"UnblendedCost": {"Amount": "3.25"}}},
+    ]
+    page = _usage_page(groups)
+
+    assert page.to_pylist() == [
+        {"workload": "App$web", "usage_type": "Tax", "cost": "3.25", "quantity": "0", "unit": ""}
+    ]
 
 
 def test_error_answers_are_still_botocore_errors() -> None:

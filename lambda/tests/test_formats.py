@@ -10,6 +10,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dapanoskop.formats import (
     index_json_bytes,
@@ -158,11 +160,42 @@ def test_summary_json_is_sorted_utf8_with_trailing_newline() -> None:
     assert summary_json_bytes(dict(reversed(summary.items()))) == data
 
 
+# Any JSON document: nested objects and arrays of text, whole numbers, finite floats,
+# booleans and null, with keys and text in any script and with control characters.
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+_json_documents = st.recursive(
+    _json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(st.dictionaries(st.text(max_size=6), _json_documents, max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_summary_json_is_byte_for_byte_what_json_dumps_writes(document: dict) -> None:
+    """summary.json is written by a faster encoder; it must not change a single byte."""
+    expected = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+
+    assert summary_json_bytes(document) == (expected + "\n").encode("utf-8")
+
+
 def test_summary_json_refuses_nan_and_decimals() -> None:
     with pytest.raises(ValueError, match="Out of range float"):
         summary_json_bytes({"x": math.nan})
+    with pytest.raises(ValueError, match="Out of range float"):
+        summary_json_bytes({"x": {"y": [math.inf, 1]}})
     with pytest.raises(TypeError, match="Decimal"):
         summary_json_bytes({"x": Decimal(1)})
+    with pytest.raises(TypeError, match="Decimal"):
+        summary_json_bytes({"x": [{"y": [Decimal(1)]}, 2]})
 
 
 def test_index_lists_periods_newest_first_once() -> None:

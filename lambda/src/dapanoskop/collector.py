@@ -513,12 +513,12 @@ def _metric(group: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
     metric = group["Metrics"].get(name)
     if metric is None:
         return Decimal(0), ""
-    return Decimal(metric["Amount"]), metric.get("Unit", "")
+    return Decimal(metric["Amount"]), metric.get("Unit") or ""
 
 
-def _cost_name(metrics: Mapping[str, Any]) -> str:
+def _cost_name(metric_names: Iterable[str]) -> str:
     """The cost metric of a group: every group has exactly one next to UsageQuantity."""
-    for name in metrics:
+    for name in metric_names:
         if name != USAGE_QUANTITY:
             return name
     raise KeyError("no cost metric in the group")
@@ -529,38 +529,72 @@ def _cost(group: Mapping[str, Any]) -> Decimal:
     return Decimal(metrics[_cost_name(metrics)]["Amount"])
 
 
-# A group without UsageQuantity (none is documented, but the old parser allowed it): 0, no unit.
-_NO_QUANTITY = {"Amount": "0", "Unit": ""}
 # `App$genome` -> `genome`, `App$` -> ``: everything up to the first `$` (tag keys have none).
 _TAG_PREFIX = r"^[^$]*\$"
+# One page of App x usage type groups, as Cost Explorer wrote them (text).
+_USAGE_PAGE = pa.schema(
+    [(name, pa.string()) for name in ("workload", "usage_type", "cost", "quantity", "unit")]
+)
 
 
-def _usage_page(groups: Sequence[Mapping[str, Any]]) -> UsageLines:
-    """One page's App x usage type groups as columns: a list per field, then Arrow.
+def _groups_array(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> pa.StructArray:
+    """A page's groups as Arrow: decoded so by `costexplorer` already, or botocore's dicts
+    (a client without that decoder, e.g. botocore's Stubber)."""
+    return groups if isinstance(groups, pa.Array) else pa.array(list(groups))
 
-    The groups' strings go into Arrow as they are (no Python object per line is made), the
-    amounts exactly (`model.amounts`). Every group of a request has the same cost metric.
+
+def _group_dicts(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> Sequence[Any]:
+    return groups.to_pylist() if isinstance(groups, pa.Array) else groups
+
+
+def _field(struct: pa.Array, name: str, default: str) -> pa.Array:
+    """A text field of every element of a struct column; `default` where it has none."""
+    if struct.type.get_field_index(name) < 0:
+        return pa.repeat(default, len(struct))
+    return pc.fill_null(pc.struct_field(struct, name), default)
+
+
+def _usage_page(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> pa.Table:
+    """One page's App x usage type groups as text columns, without a Python object per group.
+
+    The strings stay as Cost Explorer wrote them; a window's pages are turned into exact
+    lines together (`_usage_window`). Every group of a request has the same cost metric; a
+    group without UsageQuantity (none is documented) has 0 of it and no unit.
     """
-    keys = [group["Keys"] for group in groups]
-    metrics = [group["Metrics"] for group in groups]
-    cost_name = _cost_name(metrics[0])
-    quantities = [m.get(USAGE_QUANTITY, _NO_QUANTITY) for m in metrics]
+    groups = _groups_array(groups)
+    keys = pc.struct_field(groups, "Keys")
+    metrics = pc.struct_field(groups, "Metrics")
+    names = [metrics.type.field(i).name for i in range(metrics.type.num_fields)]
+    cost = pc.struct_field(pc.struct_field(metrics, _cost_name(names)), "Amount")
+    if USAGE_QUANTITY in names:
+        quantity_metric = pc.struct_field(metrics, USAGE_QUANTITY)
+        quantity = _field(quantity_metric, "Amount", "0")
+        unit = _field(quantity_metric, "Unit", "")
+    else:
+        quantity, unit = pa.repeat("0", len(groups)), pa.repeat("", len(groups))
+    if cost.null_count or pc.any(pc.less(pc.list_value_length(keys), 2)).as_py():
+        raise ValueError("a usage group without its cost or without its two keys")
+    columns = [pc.list_element(keys, 0), pc.list_element(keys, 1), cost, quantity, unit]
+    return pa.Table.from_arrays(
+        [column.cast(pa.string()) for column in columns], schema=_USAGE_PAGE
+    )
+
+
+def _usage_window(pages: Sequence[pa.Table]) -> UsageLines:
+    """A window's usage lines from its pages: tag values without their key, exact amounts."""
+    text = pa.concat_tables([_USAGE_PAGE.empty_table(), *pages]).combine_chunks()
     workloads = pc.replace_substring_regex(
-        pa.array([key[0] for key in keys], pa.string()), pattern=_TAG_PREFIX, replacement=""
+        text.column("workload"), pattern=_TAG_PREFIX, replacement=""
     )
     return UsageLines.from_columns(
-        workloads,
-        [key[1] for key in keys],
-        [m[cost_name]["Amount"] for m in metrics],
-        [q["Amount"] for q in quantities],
-        [q.get("Unit", "") for q in quantities],
+        workloads, *(text.column(name) for name in ("usage_type", "cost", "quantity", "unit"))
     )
 
 
 def _records(parse_group: Callable[[Mapping[str, Any]], Any]) -> _Parser:
     """A grouping whose lines are records: one per group (these groupings are small)."""
     return _Parser(
-        page=lambda groups: [parse_group(group) for group in groups],
+        page=lambda groups: [parse_group(group) for group in _group_dicts(groups)],
         window=lambda parts: tuple(chain.from_iterable(parts)),
     )
 
@@ -589,7 +623,7 @@ def _account_line(group: Mapping[str, Any]) -> AccountLine:
 
 
 _PARSERS: dict[Grouping, _Parser] = {
-    Grouping.WORKLOAD_USAGE_TYPE: _Parser(page=_usage_page, window=UsageLines.concat),
+    Grouping.WORKLOAD_USAGE_TYPE: _Parser(page=_usage_page, window=_usage_window),
     Grouping.WORKLOAD_COST_CENTER: _records(_cost_center_line),
     Grouping.SERVICE_USAGE_TYPE: _records(_service_line),
     Grouping.RECORD_TYPE_USAGE_TYPE: _records(_charge_line),

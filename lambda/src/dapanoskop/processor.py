@@ -269,17 +269,19 @@ def _usage_rows(
     category = cache(lambda usage_type: classify(usage_type).value)
     tables = [schema.empty_table()]
     for window, rows in per_window:
-        columns = [
-            rows.column("workload"),
-            rows.column("usage_type"),
-            categories_of(rows.column("usage_type"), category),
-            pa.repeat(window.label, rows.num_rows),
-            rows.column("cost"),
-            rows.column("quantity"),
-        ]
-        if detailed:
-            columns += [rows.column("service"), rows.column("account_id")]
-        tables.append(pa.Table.from_arrays(columns, schema=schema))
+        columns = {
+            "workload": rows.column("workload"),
+            "usage_type": rows.column("usage_type"),
+            "category": categories_of(rows.column("usage_type"), category),
+            "period": pa.repeat(window.label, rows.num_rows),
+            "cost_usd": rows.column("cost_double"),
+            "usage_quantity": rows.column("quantity_double"),
+            "service": rows.column("service"),
+            "account_id": rows.column("account_id"),
+            "exact_cost_usd": rows.column("cost"),
+            "exact_usage_quantity": rows.column("quantity"),
+        }
+        tables.append(pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema))
     return UsageTypeRows(pa.concat_tables(tables).combine_chunks())
 
 

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa
 
-from dapanoskop.model import AMOUNT, Columns, amounts, exact
+from dapanoskop.model import AMOUNT, Columns, amounts, doubles, exact
 
 
 @dataclass(frozen=True)
@@ -42,25 +42,31 @@ class UsageTypeRow(NamedTuple):
     account_id: str | None = None
 
 
-# §7's columns in order, money still exact; `service` and `account_id` only when detailed.
-USAGE_ROWS_SCHEMA = pa.schema(
-    [
-        pa.field("workload", pa.string(), nullable=False),
-        pa.field("usage_type", pa.string(), nullable=False),
-        pa.field("category", pa.string(), nullable=False),
-        pa.field("period", pa.string(), nullable=False),
-        pa.field("cost_usd", AMOUNT, nullable=False),
-        pa.field("usage_quantity", AMOUNT, nullable=False),
-    ]
-)
-USAGE_DETAIL_ROWS_SCHEMA = USAGE_ROWS_SCHEMA.append(
-    pa.field("service", pa.string(), nullable=False)
-).append(pa.field("account_id", pa.string(), nullable=False))
+# §7's columns in order, as published (doubles), then the exact amounts they were made from.
+_EXACT = [
+    pa.field("exact_cost_usd", AMOUNT, nullable=False),
+    pa.field("exact_usage_quantity", AMOUNT, nullable=False),
+]
+_SIX = [
+    pa.field("workload", pa.string(), nullable=False),
+    pa.field("usage_type", pa.string(), nullable=False),
+    pa.field("category", pa.string(), nullable=False),
+    pa.field("period", pa.string(), nullable=False),
+    pa.field("cost_usd", pa.float64(), nullable=False),
+    pa.field("usage_quantity", pa.float64(), nullable=False),
+]
+_DETAIL = [
+    pa.field("service", pa.string(), nullable=False),
+    pa.field("account_id", pa.string(), nullable=False),
+]
+USAGE_ROWS_SCHEMA = pa.schema([*_SIX, *_EXACT])
+USAGE_DETAIL_ROWS_SCHEMA = pa.schema([*_SIX, *_DETAIL, *_EXACT])
 
 
 class UsageTypeRows(Columns[UsageTypeRow]):
-    """The rows of `cost-by-usage-type.parquet` (a large month has ~60,000 per period), as
-    USAGE_ROWS_SCHEMA or, with service and account, USAGE_DETAIL_ROWS_SCHEMA columns."""
+    """The rows of `cost-by-usage-type.parquet` (a large month has ~60,000 per period):
+    the file's columns (with service and account: USAGE_DETAIL_ROWS_SCHEMA), then the exact
+    cost and quantity each double was made from (`model.doubles`)."""
 
     __slots__ = ()
 
@@ -74,22 +80,40 @@ class UsageTypeRows(Columns[UsageTypeRow]):
         """True when the rows carry service and account (contract §7, Data Exports)."""
         return self.table.schema == USAGE_DETAIL_ROWS_SCHEMA
 
+    @property
+    def published(self) -> pa.Table:
+        """The columns of the file, in the contract's order."""
+        return self.table.drop_columns([field.name for field in _EXACT])
+
     @classmethod
     def from_rows(cls, rows: Iterable[UsageTypeRow]) -> UsageTypeRows:
         rows = list(rows)
         detailed = bool(rows) and rows[0].service is not None
+        texts = {
+            name: pa.array([getattr(row, name) or "" for row in rows], pa.string())
+            for name in ("workload", "usage_type", "category", "period", "service", "account_id")
+        }
+        cost = amounts([row.cost_usd for row in rows])
+        quantity = amounts([row.usage_quantity for row in rows])
+        columns = {
+            **texts,
+            "cost_usd": doubles(cost),
+            "usage_quantity": doubles(quantity),
+            "exact_cost_usd": cost,
+            "exact_usage_quantity": quantity,
+        }
         schema = USAGE_DETAIL_ROWS_SCHEMA if detailed else USAGE_ROWS_SCHEMA
-        columns = []
-        for index, field in enumerate(schema):
-            values = [row[index] for row in rows]
-            if field.type == AMOUNT:
-                columns.append(amounts(values))
-            else:
-                columns.append(pa.array([v or "" for v in values], pa.string()))
-        return cls(pa.Table.from_arrays(columns, schema=schema))
+        return cls(pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema))
 
     def _record(self, values: Sequence[Any]) -> UsageTypeRow:
-        workload, usage_type, category, period, cost, quantity, *detail = values
+        row = dict(zip(self.table.column_names, values, strict=True))
         return UsageTypeRow(
-            workload, usage_type, category, period, exact(cost), exact(quantity), *detail
+            row["workload"],
+            row["usage_type"],
+            row["category"],
+            row["period"],
+            exact(row["exact_cost_usd"]),
+            exact(row["exact_usage_quantity"]),
+            row.get("service"),
+            row.get("account_id"),
         )

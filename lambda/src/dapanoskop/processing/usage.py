@@ -14,7 +14,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dapanoskop.model import AMOUNT, UsageLines, exact
+from dapanoskop.model import AMOUNT, UsageLines, doubles, exact
 
 UNTAGGED = "Untagged"
 # The §7 row keys of one window, in sort order; "" where the source gives no service/account.
@@ -73,7 +73,8 @@ def usage_type_rows(lines: UsageLines) -> pa.Table:
 
     Lines merge only when two raw tag values get the same name ("" and a literal
     "Untagged"), or when a source sends the same key twice; they then share a usage type and
-    so a unit, and their quantities add up. Columns: ROW_KEYS, cost, quantity.
+    so a unit, and their quantities add up. Columns: ROW_KEYS, cost, quantity (exact) and
+    their doubles (cost_double, quantity_double: what the file publishes).
     """
     table = lines.table
     workload = table.column("workload")
@@ -86,15 +87,19 @@ def usage_type_rows(lines: UsageLines) -> pa.Table:
             "account_id": table.column("account_id"),
             "cost": table.column("cost"),
             "quantity": table.column("quantity"),
+            "cost_double": table.column("cost_double"),
+            "quantity_double": table.column("quantity_double"),
         }
     )
     rows = _sorted(rows)
     if _has_repeated_keys(rows):
-        rows = _sorted(
+        merged = (
             rows.group_by(list(ROW_KEYS), use_threads=False)
             .aggregate([("cost", "sum"), ("quantity", "sum")])
             .rename_columns([*ROW_KEYS, "cost", "quantity"])
         )
+        merged = merged.append_column("cost_double", doubles(merged.column("cost")))
+        rows = _sorted(merged.append_column("quantity_double", doubles(merged.column("quantity"))))
     zero = pa.scalar(0, AMOUNT)
     nonzero = pc.or_(
         pc.not_equal(rows.column("cost"), zero), pc.not_equal(rows.column("quantity"), zero)
