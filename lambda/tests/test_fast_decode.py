@@ -3,14 +3,16 @@ answers, and the same lines whether a page comes decoded or as botocore's dicts.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
 import pytest
 
-from dapanoskop.collector import _usage_page
+from dapanoskop.collector import _usage_page, _usage_window
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.localce import LocalCostExplorer
+from dapanoskop.model import UsageLine
 from tests.test_reuse import NOV_26, _items
 
 REQUEST: dict[str, Any] = {
@@ -96,19 +98,35 @@ def test_a_decoded_page_and_botocores_dicts_give_the_same_lines() -> None:
     CostExplorer(client)
     decoded = client.get_cost_and_usage(**REQUEST)["ResultsByTime"][0]["Groups"]
 
-    assert _usage_page(decoded).equals(_usage_page(decoded.to_pylist()))
-    assert _usage_page(decoded).num_rows == len(decoded) > 3
+    from_arrow = _usage_window([_usage_page(decoded), _usage_page(decoded[:2])])
+    from_dicts = _usage_window(
+        [_usage_page(decoded.to_pylist()), _usage_page(decoded[:2].to_pylist())]
+    )
+
+    assert from_arrow == from_dicts
+    assert len(from_arrow) == len(decoded) + 2 > 5
 
 
 def test_a_group_without_usage_quantity_has_none_and_no_unit() -> None:
     groups = [
         {"Keys": ["App$web", "Tax"], "Metrics": {"UnblendedCost": {"Amount": "3.25"}}},
     ]
-    page = _usage_page(groups)
-
-    assert page.to_pylist() == [
-        {"workload": "App$web", "usage_type": "Tax", "cost": "3.25", "quantity": "0", "unit": ""}
+    with_quantity = [
+        {
+            "Keys": ["App$", "USE1-BoxUsage"],
+            "Metrics": {
+                "UnblendedCost": {"Amount": "1E-10", "Unit": "USD"},
+                "UsageQuantity": {"Amount": "2.5", "Unit": "Hrs"},
+            },
+        }
     ]
+
+    lines = _usage_window([_usage_page(groups), _usage_page(with_quantity)])
+
+    assert lines == (
+        UsageLine("web", "Tax", Decimal("3.25"), Decimal(0), ""),
+        UsageLine("", "USE1-BoxUsage", Decimal("1E-10"), Decimal("2.5"), "Hrs"),
+    )
 
 
 def test_error_answers_are_still_botocore_errors() -> None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -531,10 +531,6 @@ def _cost(group: Mapping[str, Any]) -> Decimal:
 
 # `App$genome` -> `genome`, `App$` -> ``: everything up to the first `$` (tag keys have none).
 _TAG_PREFIX = r"^[^$]*\$"
-# One page of App x usage type groups, as Cost Explorer wrote them (text).
-_USAGE_PAGE = pa.schema(
-    [(name, pa.string()) for name in ("workload", "usage_type", "cost", "quantity", "unit")]
-)
 
 
 def _groups_array(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> pa.StructArray:
@@ -547,48 +543,66 @@ def _group_dicts(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> Sequen
     return groups.to_pylist() if isinstance(groups, pa.Array) else groups
 
 
-def _field(struct: pa.Array, name: str, default: str) -> pa.Array:
-    """A text field of every element of a struct column; `default` where it has none."""
-    if struct.type.get_field_index(name) < 0:
-        return pa.repeat(default, len(struct))
-    return pc.fill_null(pc.struct_field(struct, name), default)
+def _fields(struct: pa.StructArray) -> dict[str, pa.Array]:
+    """The children of a struct column by name (`flatten`: offsets and nulls applied)."""
+    return {field.name: child for field, child in zip(struct.type, struct.flatten(), strict=True)}
 
 
-def _usage_page(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> pa.Table:
-    """One page's App x usage type groups as text columns, without a Python object per group.
+class _UsagePage(NamedTuple):
+    """One page of App x usage type groups as Cost Explorer wrote them: the groups' keys and
+    their amounts' text (None: no group of the page had it)."""
 
-    The strings stay as Cost Explorer wrote them; a window's pages are turned into exact
-    lines together (`_usage_window`). Every group of a request has the same cost metric; a
-    group without UsageQuantity (none is documented) has 0 of it and no unit.
+    keys: pa.ListArray
+    cost: pa.Array
+    quantity: pa.Array | None
+    unit: pa.Array | None
+
+
+def _usage_page(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> _UsagePage:
+    """One page's App x usage type groups, taken apart into columns without a Python object
+    per group, and with as few Arrow calls as can be (a large backfill has ~1,500 pages): the
+    rest is done once a window's pages are all there (`_usage_window`). Every group of a
+    request has the same cost metric.
     """
-    groups = _groups_array(groups)
-    keys = pc.struct_field(groups, "Keys")
-    metrics = pc.struct_field(groups, "Metrics")
-    names = [metrics.type.field(i).name for i in range(metrics.type.num_fields)]
-    cost = pc.struct_field(pc.struct_field(metrics, _cost_name(names)), "Amount")
-    if USAGE_QUANTITY in names:
-        quantity_metric = pc.struct_field(metrics, USAGE_QUANTITY)
-        quantity = _field(quantity_metric, "Amount", "0")
-        unit = _field(quantity_metric, "Unit", "")
-    else:
-        quantity, unit = pa.repeat("0", len(groups)), pa.repeat("", len(groups))
-    if cost.null_count or pc.any(pc.less(pc.list_value_length(keys), 2)).as_py():
+    group = _fields(_groups_array(groups))
+    metrics = _fields(group["Metrics"])
+    cost = _fields(metrics[_cost_name(metrics)])["Amount"]
+    quantity = _fields(metrics[USAGE_QUANTITY]) if USAGE_QUANTITY in metrics else {}
+    return _UsagePage(group["Keys"], cost, quantity.get("Amount"), quantity.get("Unit"))
+
+
+def _usage_window(pages: Sequence[_UsagePage]) -> UsageLines:
+    """A window's usage lines from its pages: tag values without their key, exact amounts.
+
+    A group without UsageQuantity (none is documented) has 0 of it and no unit.
+    """
+    if not pages:
+        return UsageLines.from_columns([], [], [], [], [])
+    keys = pa.concat_arrays([page.keys.cast(pa.list_(pa.string())) for page in pages])
+    cost = pa.concat_arrays([page.cost.cast(pa.string()) for page in pages])
+    if cost.null_count or pc.min(pc.list_value_length(keys)).as_py() < 2:
         raise ValueError("a usage group without its cost or without its two keys")
-    columns = [pc.list_element(keys, 0), pc.list_element(keys, 1), cost, quantity, unit]
-    return pa.Table.from_arrays(
-        [column.cast(pa.string()) for column in columns], schema=_USAGE_PAGE
-    )
-
-
-def _usage_window(pages: Sequence[pa.Table]) -> UsageLines:
-    """A window's usage lines from its pages: tag values without their key, exact amounts."""
-    text = pa.concat_tables([_USAGE_PAGE.empty_table(), *pages]).combine_chunks()
     workloads = pc.replace_substring_regex(
-        text.column("workload"), pattern=_TAG_PREFIX, replacement=""
+        pc.list_element(keys, 0), pattern=_TAG_PREFIX, replacement=""
     )
     return UsageLines.from_columns(
-        workloads, *(text.column(name) for name in ("usage_type", "cost", "quantity", "unit"))
+        workloads,
+        pc.list_element(keys, 1),
+        cost,
+        _text_of(pages, lambda page: page.quantity, "0"),
+        _text_of(pages, lambda page: page.unit, ""),
     )
+
+
+def _text_of(
+    pages: Sequence[_UsagePage], column: Callable[[_UsagePage], pa.Array | None], default: str
+) -> pa.Array:
+    """One text column of all pages; `default` where a group did not have it."""
+    parts = [
+        pa.nulls(len(page.cost), pa.string()) if column(page) is None else column(page)
+        for page in pages
+    ]
+    return pc.fill_null(pa.concat_arrays([part.cast(pa.string()) for part in parts]), default)
 
 
 def _records(parse_group: Callable[[Mapping[str, Any]], Any]) -> _Parser:

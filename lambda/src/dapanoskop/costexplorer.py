@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.json as pa_json
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -175,11 +174,12 @@ def _decode_results_fast(
 
 def _periods(periods: pa.StructArray) -> list[dict[str, Any]]:
     """The periods of a decoded answer, each period's groups kept as an Arrow array."""
-    time_periods = pc.struct_field(periods, "TimePeriod")
-    starts = pc.struct_field(time_periods, "Start").to_pylist()
-    ends = pc.struct_field(time_periods, "End").to_pylist()
-    estimated = pc.struct_field(periods, "Estimated").to_pylist()
-    groups = pc.struct_field(periods, "Groups")
+    period = dict(zip(periods.type.names, periods.flatten(), strict=True))
+    times = period["TimePeriod"]
+    time_period = dict(zip(times.type.names, times.flatten(), strict=True))
+    starts, ends = time_period["Start"].to_pylist(), time_period["End"].to_pylist()
+    estimated = period["Estimated"].to_pylist()
+    groups = period["Groups"]
     return [
         {
             "TimePeriod": {"Start": starts[i], "End": ends[i]},

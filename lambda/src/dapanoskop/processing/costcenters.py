@@ -176,4 +176,5 @@ def workload_rows(
                 )
                 for share, label in zip(shares, labels, strict=True)
             )
-    return tuple(sorted(rows, key=lambda row: (row.cost_center, row.workload, row.period)))
+    # (cost center, workload, period) is unique, so the tuples' order is that order
+    return tuple(sorted(rows))

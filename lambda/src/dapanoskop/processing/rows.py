@@ -6,7 +6,6 @@ Field order is the Parquet column order; `dapanoskop.formats` turns the decimals
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -15,9 +14,12 @@ import pyarrow as pa
 from dapanoskop.model import AMOUNT, Columns, amounts, doubles, exact
 
 
-@dataclass(frozen=True)
-class WorkloadRow:
-    """One row of `cost-by-workload.parquet`: a workload's cost within one cost center."""
+class WorkloadRow(NamedTuple):
+    """One row of `cost-by-workload.parquet`: a workload's cost within one cost center.
+
+    A named tuple (a large account's backfill makes ~80,000): built several times faster
+    than a frozen dataclass, as immutable, and ordered like the file (its fields' order).
+    """
 
     cost_center: str
     workload: str
