@@ -9,7 +9,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from dapanoskop.collector import _usage_page, _usage_window
+from dapanoskop.collector import _page as _usage_page
+from dapanoskop.collector import _usage_window
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.localce import LocalCostExplorer
 from dapanoskop.model import UsageLine

@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import chain
 from typing import Any, NamedTuple
 
 import pyarrow as pa
@@ -355,9 +354,7 @@ def _fetch_chain(
     detail = f"{grouping.value} {chain[0].start}..{chain[-1].end}"
     names: dict[str, str] | None = {} if grouping is Grouping.LINKED_ACCOUNT else None
     try:
-        results = ce.cost_and_usage(
-            request, detail, _PARSERS[grouping].page, on_accepted, should_stop, names
-        )
+        results = ce.cost_and_usage(request, detail, _page, on_accepted, should_stop, names)
     except CollectionStopped as stopped:
         return _received(grouping, chain, stopped.results, names)
     except ClientError as error:  # a history refusal: the others are wrapped by CostExplorer
@@ -404,7 +401,7 @@ def _fetch_chain(
 def _window_lines(grouping: Grouping, parts: Sequence[Any], names: Mapping[str, str] | None) -> Any:
     """A window's lines from its pages' parts; account lines get the names Cost Explorer
     sent beside them."""
-    lines = _PARSERS[grouping].window(parts)
+    lines = _WINDOWS[grouping](parts)
     if not names:
         return lines
     return tuple(
@@ -490,15 +487,6 @@ def _lines(parts: Mapping[Grouping, _Fetched], grouping: Grouping) -> Any:
     return None if part is None else part.lines
 
 
-@dataclass(frozen=True)
-class _Parser:
-    """How a grouping's groups become its lines: each page's groups (`page`), then a
-    window's from the parts of its pages (`window`)."""
-
-    page: Callable[[Sequence[Mapping[str, Any]]], Any]
-    window: Callable[[Sequence[Any]], Any]
-
-
 def _value(key: str) -> str:
     """`App$genome` -> `genome`; `App$` -> `` (no value). Dimension keys have no `$` prefix.
 
@@ -509,13 +497,6 @@ def _value(key: str) -> str:
     return sys.intern(value if sep else key)
 
 
-def _metric(group: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
-    metric = group["Metrics"].get(name)
-    if metric is None:
-        return Decimal(0), ""
-    return Decimal(metric["Amount"]), metric.get("Unit") or ""
-
-
 def _cost_name(metric_names: Iterable[str]) -> str:
     """The cost metric of a group: every group has exactly one next to UsageQuantity."""
     for name in metric_names:
@@ -524,13 +505,9 @@ def _cost_name(metric_names: Iterable[str]) -> str:
     raise KeyError("no cost metric in the group")
 
 
-def _cost(group: Mapping[str, Any]) -> Decimal:
-    metrics = group["Metrics"]
-    return Decimal(metrics[_cost_name(metrics)]["Amount"])
-
-
 # `App$genome` -> `genome`, `App$` -> ``: everything up to the first `$` (tag keys have none).
 _TAG_PREFIX = r"^[^$]*\$"
+_KEYS = pa.list_(pa.string())
 
 
 def _groups_array(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> pa.StructArray:
@@ -539,18 +516,14 @@ def _groups_array(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> pa.St
     return groups if isinstance(groups, pa.Array) else pa.array(list(groups))
 
 
-def _group_dicts(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> Sequence[Any]:
-    return groups.to_pylist() if isinstance(groups, pa.Array) else groups
-
-
 def _fields(struct: pa.StructArray) -> dict[str, pa.Array]:
     """The children of a struct column by name (`flatten`: offsets and nulls applied)."""
     return {field.name: child for field, child in zip(struct.type, struct.flatten(), strict=True)}
 
 
-class _UsagePage(NamedTuple):
-    """One page of App x usage type groups as Cost Explorer wrote them: the groups' keys and
-    their amounts' text (None: no group of the page had it)."""
+class _Page(NamedTuple):
+    """One page of groups as Cost Explorer wrote them: the groups' keys and their amounts'
+    text (quantity and unit None: no group of the page had them)."""
 
     keys: pa.ListArray
     cost: pa.Array
@@ -558,36 +531,40 @@ class _UsagePage(NamedTuple):
     unit: pa.Array | None
 
 
-def _usage_page(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> _UsagePage:
-    """One page's App x usage type groups, taken apart into columns without a Python object
-    per group, and with as few Arrow calls as can be (a large backfill has ~1,500 pages): the
-    rest is done once a window's pages are all there (`_usage_window`). Every group of a
-    request has the same cost metric.
+def _page(groups: Sequence[Mapping[str, Any]] | pa.StructArray) -> _Page:
+    """One page's groups, taken apart into columns without a Python object per group and
+    with as few Arrow calls as can be (a large backfill has ~1,500 pages): the rest is done
+    once a window's pages are all there. Every group of a request has the same cost metric.
     """
     group = _fields(_groups_array(groups))
     metrics = _fields(group["Metrics"])
     cost = _fields(metrics[_cost_name(metrics)])["Amount"]
     quantity = _fields(metrics[USAGE_QUANTITY]) if USAGE_QUANTITY in metrics else {}
-    return _UsagePage(group["Keys"], cost, quantity.get("Amount"), quantity.get("Unit"))
+    return _Page(group["Keys"], cost, quantity.get("Amount"), quantity.get("Unit"))
 
 
-def _usage_window(pages: Sequence[_UsagePage]) -> UsageLines:
-    """A window's usage lines from its pages: tag values without their key, exact amounts.
+class _Text(NamedTuple):
+    """A window's groups, all pages together: each key, cost, quantity and unit as text."""
 
-    A group without UsageQuantity (none is documented) has 0 of it and no unit.
-    """
+    keys: list[pa.Array]
+    cost: pa.Array
+    quantity: pa.Array
+    unit: pa.Array
+
+
+def _window_text(pages: Sequence[_Page], key_count: int) -> _Text:
+    """The pages' columns joined; a group without UsageQuantity (none is documented) has 0
+    of it and no unit. ValueError for a group without its cost or its keys."""
     if not pages:
-        return UsageLines.from_columns([], [], [], [], [])
-    keys = pa.concat_arrays([page.keys.cast(pa.list_(pa.string())) for page in pages])
-    cost = pa.concat_arrays([page.cost.cast(pa.string()) for page in pages])
-    if cost.null_count or pc.min(pc.list_value_length(keys)).as_py() < 2:
-        raise ValueError("a usage group without its cost or without its two keys")
-    workloads = pc.replace_substring_regex(
-        pc.list_element(keys, 0), pattern=_TAG_PREFIX, replacement=""
-    )
-    return UsageLines.from_columns(
-        workloads,
-        pc.list_element(keys, 1),
+        empty = pa.array([], pa.string())
+        return _Text([empty] * key_count, empty, empty, empty)
+    keys = pa.concat_arrays([_typed(page.keys, _KEYS) for page in pages])
+    cost = pa.concat_arrays([_typed(page.cost, pa.string()) for page in pages])
+    lengths = pc.min_max(pc.list_value_length(keys)).as_py()
+    if cost.null_count or lengths != {"min": key_count, "max": key_count}:
+        raise ValueError(f"a group without its cost or without its {key_count} keys")
+    return _Text(
+        [pc.list_element(keys, index) for index in range(key_count)],
         cost,
         _text_of(pages, lambda page: page.quantity, "0"),
         _text_of(pages, lambda page: page.unit, ""),
@@ -595,53 +572,69 @@ def _usage_window(pages: Sequence[_UsagePage]) -> UsageLines:
 
 
 def _text_of(
-    pages: Sequence[_UsagePage], column: Callable[[_UsagePage], pa.Array | None], default: str
+    pages: Sequence[_Page], column: Callable[[_Page], pa.Array | None], default: str
 ) -> pa.Array:
     """One text column of all pages; `default` where a group did not have it."""
     parts = [
         pa.nulls(len(page.cost), pa.string()) if column(page) is None else column(page)
         for page in pages
     ]
-    return pc.fill_null(pa.concat_arrays([part.cast(pa.string()) for part in parts]), default)
+    return pc.fill_null(pa.concat_arrays([_typed(part, pa.string()) for part in parts]), default)
 
 
-def _records(parse_group: Callable[[Mapping[str, Any]], Any]) -> _Parser:
-    """A grouping whose lines are records: one per group (these groupings are small)."""
-    return _Parser(
-        page=lambda groups: [parse_group(group) for group in _group_dicts(groups)],
-        window=lambda parts: tuple(chain.from_iterable(parts)),
-    )
+def _typed(array: pa.Array, kind: pa.DataType) -> pa.Array:
+    """`array` as `kind` (a page whose groups all lacked a value has it as nulls of no type);
+    no cast when it already is one (a large backfill has thousands of pages)."""
+    return array if array.type == kind else array.cast(kind)
 
 
-def _cost_center_line(group: Mapping[str, Any]) -> CostCenterLine:
-    workload, cost_center = group["Keys"]
-    return CostCenterLine(_value(workload), _value(cost_center), _cost(group))
+def _usage_window(pages: Sequence[_Page]) -> UsageLines:
+    """App x usage type: columns all the way (a large account has ~60,000 lines a window)."""
+    text = _window_text(pages, 2)
+    workload, usage_type = text.keys
+    workloads = pc.replace_substring_regex(workload, pattern=_TAG_PREFIX, replacement="")
+    return UsageLines.from_columns(workloads, usage_type, text.cost, text.quantity, text.unit)
 
 
-def _service_line(group: Mapping[str, Any]) -> ServiceLine:
-    service, usage_type = group["Keys"]
-    quantity, unit = _metric(group, USAGE_QUANTITY)
-    return ServiceLine(
-        sys.intern(service), sys.intern(usage_type), _cost(group), quantity, sys.intern(unit)
-    )
+def _records(
+    key_count: int, make: Callable[[list[Any], Decimal, str, str], Any]
+) -> Callable[[Sequence[_Page]], tuple[Any, ...]]:
+    """A window of a small grouping as records: `make(keys, cost, quantity, unit)` each."""
+
+    def window(pages: Sequence[_Page]) -> tuple[Any, ...]:
+        text = _window_text(pages, key_count)
+        keys = [column.to_pylist() for column in text.keys]
+        return tuple(
+            make(line_keys, Decimal(cost), quantity, unit)
+            for *line_keys, cost, quantity, unit in zip(
+                *keys,
+                text.cost.to_pylist(),
+                text.quantity.to_pylist(),
+                text.unit.to_pylist(),
+                strict=True,
+            )
+        )
+
+    return window
 
 
-def _charge_line(group: Mapping[str, Any]) -> ChargeLine:
-    record_type, usage_type = group["Keys"]
-    return ChargeLine(sys.intern(record_type), sys.intern(usage_type), _cost(group))
-
-
-def _account_line(group: Mapping[str, Any]) -> AccountLine:
-    (account,) = group["Keys"]
-    return AccountLine(sys.intern(account), "", _cost(group))
-
-
-_PARSERS: dict[Grouping, _Parser] = {
-    Grouping.WORKLOAD_USAGE_TYPE: _Parser(page=_usage_page, window=_usage_window),
-    Grouping.WORKLOAD_COST_CENTER: _records(_cost_center_line),
-    Grouping.SERVICE_USAGE_TYPE: _records(_service_line),
-    Grouping.RECORD_TYPE_USAGE_TYPE: _records(_charge_line),
-    Grouping.LINKED_ACCOUNT: _records(_account_line),
+_WINDOWS: dict[Grouping, Callable[[Sequence[_Page]], Any]] = {
+    Grouping.WORKLOAD_USAGE_TYPE: _usage_window,
+    Grouping.WORKLOAD_COST_CENTER: _records(
+        2, lambda keys, cost, _q, _u: CostCenterLine(_value(keys[0]), _value(keys[1]), cost)
+    ),
+    Grouping.SERVICE_USAGE_TYPE: _records(
+        2,
+        lambda keys, cost, quantity, unit: ServiceLine(
+            sys.intern(keys[0]), sys.intern(keys[1]), cost, Decimal(quantity), sys.intern(unit)
+        ),
+    ),
+    Grouping.RECORD_TYPE_USAGE_TYPE: _records(
+        2, lambda keys, cost, _q, _u: ChargeLine(sys.intern(keys[0]), sys.intern(keys[1]), cost)
+    ),
+    Grouping.LINKED_ACCOUNT: _records(
+        1, lambda keys, cost, _q, _u: AccountLine(sys.intern(keys[0]), "", cost)
+    ),
 }
 
 
