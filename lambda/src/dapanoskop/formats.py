@@ -177,7 +177,8 @@ def workload_parquet_bytes(rows: Iterable[WorkloadRow]) -> bytes:
         "cost_center": [row.cost_center for row in rows],
         "workload": [row.workload for row in rows],
         "period": [row.period for row in rows],
-        "cost_usd": [_double(row.cost_usd) for row in rows],
+        # Correctly rounded to the nearest double; + 0.0 turns a negative zero into 0.0.
+        "cost_usd": [float(row.cost_usd) + 0.0 for row in rows],
     }
     return _parquet_bytes(pa.table(columns, schema=WORKLOAD_SCHEMA))
 
@@ -245,11 +246,6 @@ def _flat_encoder(inner: str) -> Callable[[Any], str]:
 
 
 _scalar = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-
-
-def _double(value: Decimal) -> float:
-    # Correctly rounded to the nearest double; + 0.0 turns a negative zero into 0.0.
-    return float(value) + 0.0
 
 
 def _parquet_bytes(table: pa.Table, *, statistics: bool = True) -> bytes:

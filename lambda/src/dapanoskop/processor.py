@@ -16,7 +16,6 @@ from functools import cache
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from dapanoskop.formats import iso_utc
 from dapanoskop.model import SplitChargeRule, Status, StorageLensReading, Window, WindowData
@@ -44,7 +43,7 @@ from dapanoskop.processing.storage import (
     storage_scope,
     storage_totals,
 )
-from dapanoskop.processing.usage import categories_of, usage_type_rows
+from dapanoskop.processing.usage import categories_of, usage_type_rows, varies
 
 logger = logging.getLogger(__name__)
 
@@ -287,10 +286,7 @@ def _usage_rows(
 
 def _has_detail(rows: pa.Table) -> bool:
     """True when any row has a service or an account (only a data export gives them)."""
-    return any(
-        rows.num_rows and pc.max(pc.binary_length(rows.column(key))).as_py()
-        for key in ("service", "account_id")
-    )
+    return any(varies(rows.column(key)) for key in ("service", "account_id"))
 
 
 def _warn_if_groupings_disagree(data: WindowData) -> None:

@@ -60,7 +60,7 @@ def cost_center_tree(per_window: Sequence[PairCosts]) -> tuple[CostCenterEntry, 
     centers = []
     for center, names in workloads_by_center.items():
         workloads = [
-            WorkloadEntry(name, tuple(costs.get((center, name), ZERO) for costs in per_window))
+            WorkloadEntry(name, tuple([costs.get((center, name), ZERO) for costs in per_window]))
             for name in names
         ]
         totals = tuple(
