@@ -217,8 +217,10 @@ def run_all(
     page_size: int | None,
     max_rss_mib: float,
     latency: float = 0.0,
+    repeat: int = 1,
 ) -> tuple[list[JobOutcome], dict[str, dict[str, Any]]]:
-    """Every case, one local Cost Explorer per account (loaded once, shared by its jobs)."""
+    """Every case `repeat` times in a row, one local Cost Explorer per account (loaded once,
+    shared by its jobs)."""
     outcomes: list[JobOutcome] = []
     fakes: dict[str, dict[str, Any]] = {}
     for account in dict.fromkeys(case.account for case in cases):
@@ -226,10 +228,11 @@ def run_all(
         with fake_cost_explorer(account, today, page_size, latency) as ready:
             fakes[account] = ready
             for case in (c for c in cases if c.account == account):
-                print(f"  {account} {case.label} ...", file=sys.stderr, flush=True)
-                outcome = run_job(case, ready["port"], today, max_rss_mib)
-                outcomes.append(outcome)
-                print(f"  {account} {case.label}: {summary_line(outcome)}", file=sys.stderr)
+                for _ in range(repeat):
+                    print(f"  {account} {case.label} ...", file=sys.stderr, flush=True)
+                    outcome = run_job(case, ready["port"], today, max_rss_mib)
+                    outcomes.append(outcome)
+                    print(f"  {account} {case.label}: {summary_line(outcome)}", file=sys.stderr)
     return outcomes, fakes
 
 
@@ -432,13 +435,16 @@ def main() -> None:
         default=10.0,
         help="kill a job whose RSS passes this (default: 10 GiB, the most a Lambda can have)",
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run each case this many times (compare.py: median)"
+    )
     parser.add_argument("--output", type=Path, help="Markdown file to write the results into")
     parser.add_argument("--json", type=Path, help="write the raw measurements here")
     args = parser.parse_args()
 
     cases = QUICK_CASES if args.quick else (args.cases or FULL_CASES)
     outcomes, fakes = run_all(
-        cases, args.today, args.page_size, args.max_rss_gib * 1024, args.latency
+        cases, args.today, args.page_size, args.max_rss_gib * 1024, args.latency, args.repeat
     )
     table = render(outcomes, fakes, args.today)
     print(table)
