@@ -505,8 +505,6 @@ def _cost_name(metric_names: Iterable[str]) -> str:
     raise KeyError("no cost metric in the group")
 
 
-# `App$genome` -> `genome`, `App$` -> ``: everything up to the first `$` (tag keys have none).
-_TAG_PREFIX = r"^[^$]*\$"
 _KEYS = pa.list_(pa.string())
 
 
@@ -592,8 +590,23 @@ def _usage_window(pages: Sequence[_Page]) -> UsageLines:
     """App x usage type: columns all the way (a large account has ~60,000 lines a window)."""
     text = _window_text(pages, 2)
     workload, usage_type = text.keys
-    workloads = pc.replace_substring_regex(workload, pattern=_TAG_PREFIX, replacement="")
-    return UsageLines.from_columns(workloads, usage_type, text.cost, text.quantity, text.unit)
+    return UsageLines.from_columns(
+        _tag_values(workload), usage_type, text.cost, text.quantity, text.unit
+    )
+
+
+def _tag_values(keys: pa.Array) -> pa.Array:
+    """`App$genome` -> `genome`, `App$` -> `` for a column of tag keys, as `_value` does.
+
+    Cost Explorer writes every TAG key as `key$value` (tag keys have no `$`), so the value is
+    what follows the first `$`; a key without one (none is documented) goes through `_value`.
+    Split, not a regular expression: the Lambda's pyarrow (the AWS SDK for pandas layer, built
+    from source) is only sure to have the plain string kernels.
+    """
+    parts = pc.split_pattern(keys, "$", max_splits=1)
+    if len(keys) and pc.min(pc.list_value_length(parts)).as_py() == 2:
+        return pc.list_element(parts, 1)
+    return pa.array([_value(key) for key in keys.to_pylist()], pa.string())
 
 
 def _records(
