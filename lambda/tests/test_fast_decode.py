@@ -138,3 +138,12 @@ def test_error_answers_are_still_botocore_errors() -> None:
 
     with pytest.raises(client.exceptions.DataUnavailableException):
         client.get_cost_and_usage(**REQUEST)
+
+
+def test_tag_values_are_what_follows_the_key_whatever_the_script() -> None:
+    from dapanoskop.collector import _tag_values
+
+    keys = pa.array(["Kostenstelle-ü$Forschung", "Kostenstelle-ü$", "Kostenstelle-ü$a$b"])
+    assert _tag_values(keys).to_pylist() == ["Forschung", "", "a$b"]
+    # keys without the common prefix (none are documented) are taken apart one by one
+    assert _tag_values(pa.array(["App$web", "plain"])).to_pylist() == ["web", "plain"]

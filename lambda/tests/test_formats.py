@@ -178,8 +178,23 @@ _json_documents = st.recursive(
 )
 
 
-@given(st.dictionaries(st.text(max_size=6), _json_documents, max_size=5))
-@settings(max_examples=300, deadline=None)
+# Lists of flat objects (a cost center's workloads), with text that looks like the separators.
+_tricky_text = st.text(max_size=6) | st.sampled_from(["},\n    {", "}, {", "{", "}]", '"\\'])
+_flat_objects = st.lists(
+    st.dictionaries(_tricky_text, _json_scalars | _tricky_text, min_size=1, max_size=4),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=6),
+        _json_documents | _flat_objects | st.lists(_flat_objects, max_size=3),
+        max_size=5,
+    )
+)
+@settings(max_examples=400, deadline=None)
 def test_summary_json_is_byte_for_byte_what_json_dumps_writes(document: dict) -> None:
     """summary.json is written by a faster encoder; it must not change a single byte."""
     expected = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)

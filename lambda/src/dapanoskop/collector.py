@@ -598,29 +598,37 @@ def _usage_window(pages: Sequence[_Page]) -> UsageLines:
 def _tag_values(keys: pa.Array) -> pa.Array:
     """`App$genome` -> `genome`, `App$` -> `` for a column of tag keys, as `_value` does.
 
-    Cost Explorer writes every TAG key as `key$value` (tag keys have no `$`), so the value is
-    what follows the first `$`; a key without one (none is documented) goes through `_value`.
-    Split, not a regular expression: the Lambda's pyarrow (the AWS SDK for pandas layer, built
-    from source) is only sure to have the plain string kernels.
+    Cost Explorer writes every TAG and COST_CATEGORY key as `key$value` with one key per
+    column (and tag keys have no `$`), so the values are what follows the same prefix: cut
+    off when every key has it; otherwise (none is documented) each key goes through `_value`.
+    No regular expression: the Lambda's pyarrow (the AWS SDK for pandas layer, built from
+    source) is only sure to have the plain string kernels.
     """
-    parts = pc.split_pattern(keys, "$", max_splits=1)
-    if len(keys) and pc.min(pc.list_value_length(parts)).as_py() == 2:
-        return pc.list_element(parts, 1)
+    first = keys[0].as_py() if len(keys) else None
+    if first is not None and "$" in first:
+        prefix = first[: first.index("$") + 1]
+        if pc.all(pc.starts_with(keys, prefix)).as_py():
+            return pc.utf8_slice_codeunits(keys, start=len(prefix))
     return pa.array([_value(key) for key in keys.to_pylist()], pa.string())
 
 
 def _records(
-    key_count: int, make: Callable[[list[Any], Decimal, str, str], Any]
+    make: Callable[[str, str, Decimal, str, str], Any], *, key_count: int = 2, tags: bool = False
 ) -> Callable[[Sequence[_Page]], tuple[Any, ...]]:
-    """A window of a small grouping as records: `make(keys, cost, quantity, unit)` each."""
+    """A window of a small grouping as records: `make(key_1, key_2, cost, quantity, unit)`
+    each ("" for a second key the grouping has not). With `tags`, both keys are `key$value`
+    (TAG, COST_CATEGORY) and only their values are kept."""
 
     def window(pages: Sequence[_Page]) -> tuple[Any, ...]:
         text = _window_text(pages, key_count)
-        keys = [column.to_pylist() for column in text.keys]
+        keys = [_tag_values(key) if tags else key for key in text.keys]
+        firsts = [sys.intern(key) for key in keys[0].to_pylist()]
+        seconds = [sys.intern(key) for key in keys[1].to_pylist()] if key_count > 1 else None
         return tuple(
-            make(line_keys, Decimal(cost), quantity, unit)
-            for *line_keys, cost, quantity, unit in zip(
-                *keys,
+            make(first, second, Decimal(cost), quantity, unit)
+            for first, second, cost, quantity, unit in zip(
+                firsts,
+                seconds or [""] * len(firsts),
                 text.cost.to_pylist(),
                 text.quantity.to_pylist(),
                 text.unit.to_pylist(),
@@ -634,19 +642,18 @@ def _records(
 _WINDOWS: dict[Grouping, Callable[[Sequence[_Page]], Any]] = {
     Grouping.WORKLOAD_USAGE_TYPE: _usage_window,
     Grouping.WORKLOAD_COST_CENTER: _records(
-        2, lambda keys, cost, _q, _u: CostCenterLine(_value(keys[0]), _value(keys[1]), cost)
+        lambda workload, center, cost, _q, _u: CostCenterLine(workload, center, cost), tags=True
     ),
     Grouping.SERVICE_USAGE_TYPE: _records(
-        2,
-        lambda keys, cost, quantity, unit: ServiceLine(
-            sys.intern(keys[0]), sys.intern(keys[1]), cost, Decimal(quantity), sys.intern(unit)
-        ),
+        lambda service, usage_type, cost, quantity, unit: ServiceLine(
+            service, usage_type, cost, Decimal(quantity), sys.intern(unit)
+        )
     ),
     Grouping.RECORD_TYPE_USAGE_TYPE: _records(
-        2, lambda keys, cost, _q, _u: ChargeLine(sys.intern(keys[0]), sys.intern(keys[1]), cost)
+        lambda record_type, usage_type, cost, _q, _u: ChargeLine(record_type, usage_type, cost)
     ),
     Grouping.LINKED_ACCOUNT: _records(
-        1, lambda keys, cost, _q, _u: AccountLine(sys.intern(keys[0]), "", cost)
+        lambda account, _, cost, _q, _u: AccountLine(account, "", cost), key_count=1
     ),
 }
 

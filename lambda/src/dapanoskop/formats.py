@@ -27,9 +27,15 @@ from dapanoskop.model import (
     WindowData,
     amounts,
     exact,
+    quantity_text,
 )
 from dapanoskop.periods import parse_period
-from dapanoskop.processing.rows import UsageTypeRow, UsageTypeRows
+from dapanoskop.processing.rows import (
+    USAGE_DETAIL_SCHEMA,
+    USAGE_SCHEMA,
+    UsageTypeRow,
+    UsageTypeRows,
+)
 
 if TYPE_CHECKING:
     from dapanoskop.processing.rows import WorkloadRow
@@ -60,8 +66,8 @@ def lines_key(period: str) -> str:
     return f"{period}/{LINES_NAME}"
 
 
-# Column order and types are binding (readers address §7 columns by position). The columns
-# are REQUIRED in Parquet terms: the contract promises no nulls.
+# Column order and types are binding (§6; §7 is USAGE_SCHEMA, defined with its rows). The
+# columns are REQUIRED in Parquet terms: the contract promises no nulls.
 WORKLOAD_SCHEMA = pa.schema(
     [
         pa.field("cost_center", pa.string(), nullable=False),
@@ -70,20 +76,11 @@ WORKLOAD_SCHEMA = pa.schema(
         pa.field("cost_usd", pa.float64(), nullable=False),
     ]
 )
-USAGE_SCHEMA = pa.schema(
-    [
-        pa.field("workload", pa.string(), nullable=False),
-        pa.field("usage_type", pa.string(), nullable=False),
-        pa.field("category", pa.string(), nullable=False),
-        pa.field("period", pa.string(), nullable=False),
-        pa.field("cost_usd", pa.float64(), nullable=False),
-        pa.field("usage_quantity", pa.float64(), nullable=False),
-    ]
-)
 # The Cost Explorer lines of a complete, final month as collected (before any processing),
 # kept so that later runs can use them instead of asking again (pipeline: "pay once for a
-# final month"). Amounts are exact decimals (Parquet DECIMAL, the collector's AMOUNT), never
-# doubles; files written before them hold the decimal strings, which read back the same.
+# final month"). Costs are exact decimals (Parquet DECIMAL, the collector's AMOUNT) and
+# quantities exact decimal text, never doubles; files that hold costs as decimal strings (as
+# they were first written) read back the same.
 # Each line type is (text, text, cost[, quantity, unit]); a grouping stored with no lines is
 # named in the file's metadata, so "asked, nothing there" and "not asked" stay apart.
 WINDOW_LINES_SCHEMA = pa.schema(
@@ -92,15 +89,11 @@ WINDOW_LINES_SCHEMA = pa.schema(
         pa.field("key_1", pa.string(), nullable=False),
         pa.field("key_2", pa.string(), nullable=False),
         pa.field("cost", AMOUNT, nullable=False),
-        pa.field("quantity", AMOUNT, nullable=True),
+        pa.field("quantity", pa.string(), nullable=True),  # exact decimal text
         pa.field("unit", pa.string(), nullable=True),
     ]
 )
 _LINES_META = b"dapanoskop.window_lines"
-# §7 with the Data Exports source: the six columns, then service and account.
-USAGE_DETAIL_SCHEMA = USAGE_SCHEMA.append(pa.field("service", pa.string(), nullable=False)).append(
-    pa.field("account_id", pa.string(), nullable=False)
-)
 # Snappy is readable by every Parquet reader we serve (DuckDB incl. its browser build,
 # Athena, pandas); dictionary encoding keeps the repeated names small.
 _PARQUET_OPTIONS: dict[str, Any] = {
@@ -231,10 +224,32 @@ def _indented(value: Any, indent: str) -> str:
         inner = indent + "  "
         if all(isinstance(item, _SCALARS) for item in value):
             body = _flat_encoder(inner)(value)[1:-1]
+        elif all(_is_flat_object(item) for item in value):
+            body = _flat_objects(value, inner)
         else:
             body = (",\n" + inner).join(_indented(item, inner) for item in value)
         return "[\n" + inner + body + "\n" + indent + "]"
     return _scalar(value)
+
+
+def _is_flat_object(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(key, str) for key in value)
+        and all(isinstance(item, _SCALARS) for item in value.values())
+    )
+
+
+def _flat_objects(objects: list[Any] | tuple[Any, ...], inner: str) -> str:
+    """The items of a list of non-empty objects of scalars (cost centers' workloads), in one
+    call of the C encoder: written with the objects' item separator, the list's separators
+    come out as `},\n<deeper>{`, which nothing else can contain (a line break inside a
+    string is escaped), and are put right by replacing them."""
+    deeper = inner + "  "
+    text = _flat_encoder(deeper)(objects)
+    text = text[2:-2].replace("},\n" + deeper + "{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
+    return "{\n" + deeper + text + "\n" + inner + "}"
 
 
 @functools.cache
@@ -277,9 +292,9 @@ def window_lines_parquet_bytes(data: WindowData) -> bytes:
             with_quantity = len(names) > 3
             amount_columns = [
                 amounts([line.cost for line in lines]),
-                amounts([getattr(line, names[3]) for line in lines])
+                quantity_text([getattr(line, names[3]) for line in lines])
                 if with_quantity
-                else pa.nulls(len(lines), AMOUNT),
+                else pa.nulls(len(lines), pa.string()),
                 pa.array([getattr(line, names[4]) for line in lines], pa.string())
                 if with_quantity
                 else pa.nulls(len(lines), pa.string()),
@@ -322,17 +337,21 @@ def parse_window_lines(body: bytes, start: str, end: str) -> dict[Grouping, Any]
     if unlisted:
         raise ValueError(f"lines of {sorted(unlisted)}, which the file does not list")
     try:
-        # Files written before the amounts were decimals hold their exact decimal strings.
-        cost, quantity = (
-            amounts(table.column(name).combine_chunks()) for name in ("cost", "quantity")
-        )
-    except ValueError as error:
+        # Costs: decimals, or in files written before that their exact decimal strings.
+        cost = amounts(table.column("cost").combine_chunks())
+        quantity = table.column("quantity").combine_chunks()
+        if not pa.types.is_string(quantity.type):
+            quantity = quantity.cast(pa.string())
+    except (ValueError, pa.ArrowException) as error:
         raise ValueError(f"window lines file has a bad value: {error}") from error
     table = table.set_column(3, "cost", cost).set_column(4, "quantity", quantity)
     found: dict[Grouping, Any] = {}
     for grouping in groupings:
         lines = table.filter(pc.equal(table.column("grouping"), grouping.value))
-        found[grouping] = _lines_of(grouping, lines)
+        try:
+            found[grouping] = _lines_of(grouping, lines)
+        except (ArithmeticError, ValueError) as error:
+            raise ValueError(f"window lines file has a bad value: {error}") from error
     return found
 
 
@@ -358,7 +377,7 @@ def _lines_of(grouping: Grouping, lines: pa.Table) -> Any:
         strict=True,
     ):
         if with_quantity:
-            records.append(line_type(first, second, exact(cost), exact(quantity), unit))
+            records.append(line_type(first, second, exact(cost), exact(Decimal(quantity)), unit))
         else:
             records.append(line_type(first, second, exact(cost)))
     return tuple(records)

@@ -112,7 +112,9 @@ USAGE_LINES_SCHEMA = pa.schema(
         pa.field("workload", pa.string(), nullable=False),
         pa.field("usage_type", pa.string(), nullable=False),
         pa.field("cost", AMOUNT, nullable=False),
-        pa.field("quantity", AMOUNT, nullable=False),
+        # Exact as the decimal text Cost Explorer wrote: quantities are only ever added up when
+        # two lines merge (rare), so they are not turned into decimals line by line.
+        pa.field("quantity", pa.string(), nullable=False),
         pa.field("unit", pa.string(), nullable=False),
         pa.field("service", pa.string(), nullable=False),
         pa.field("account_id", pa.string(), nullable=False),
@@ -243,18 +245,18 @@ class UsageLines(Columns["UsageLine"]):
         """Lines from their columns; amounts as decimal strings, Decimals or AMOUNT arrays.
         Without service and account (Cost Explorer cannot give them) both are ""."""
         blank = pa.repeat("", len(workload))
-        cost, quantity = _as_text(cost), _as_text(quantity)
-        exact_cost, exact_quantity = amounts(cost), amounts(quantity)
+        cost, quantity = _as_text(cost), quantity_text(quantity)
+        exact_cost = amounts(cost)
         columns = [
             _text(workload),
             _text(usage_type),
             exact_cost,
-            exact_quantity,
+            quantity,
             _text(unit),
             blank if service is None else _text(service),
             blank if account_id is None else _text(account_id),
             _doubles_of(cost, exact_cost),
-            _doubles_of(quantity, exact_quantity),
+            finite(doubles(quantity)),
         ]
         return cls(pa.Table.from_arrays(columns, schema=USAGE_LINES_SCHEMA))
 
@@ -265,7 +267,25 @@ class UsageLines(Columns["UsageLine"]):
 
     def _record(self, values: Sequence[Any]) -> UsageLine:
         workload, usage_type, cost, quantity, unit, service, account = values[: len(_LINE_FIELDS)]
-        return UsageLine(workload, usage_type, exact(cost), exact(quantity), unit, service, account)
+        return UsageLine(
+            workload, usage_type, exact(cost), exact(Decimal(quantity)), unit, service, account
+        )
+
+
+def quantity_text(values: Any) -> pa.Array:
+    """Quantities as exact decimal text: Cost Explorer's strings as they are, Decimals and
+    AMOUNT columns written out (`str`, Arrow's decimal text: both exact)."""
+    values = _as_text(values)
+    if isinstance(values, pa.Array):
+        return values if pa.types.is_string(values.type) else values.cast(pa.string())
+    return pa.array([str(value) for value in values], pa.string())
+
+
+def finite(published: pa.Array) -> pa.Array:
+    """`published` (doubles of decimal text), refusing text that was not a decimal number."""
+    if len(published) and not pc.all(pc.is_finite(published)).as_py():
+        raise ValueError("a quantity is not a decimal number")
+    return published
 
 
 def _as_text(values: Any) -> Any:

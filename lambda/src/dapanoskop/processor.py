@@ -281,7 +281,8 @@ def _usage_rows(
             "exact_usage_quantity": rows.column("quantity"),
         }
         tables.append(pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema))
-    return UsageTypeRows(pa.concat_tables(tables).combine_chunks())
+    # one chunk per window: the Parquet writer and every reader take chunked columns
+    return UsageTypeRows(pa.concat_tables(tables))
 
 
 def _has_detail(rows: pa.Table) -> bool:

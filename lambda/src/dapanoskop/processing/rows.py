@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa
 
-from dapanoskop.model import AMOUNT, Columns, amounts, doubles, exact
+from dapanoskop.model import AMOUNT, Columns, amounts, doubles, exact, finite, quantity_text
 
 
 class WorkloadRow(NamedTuple):
@@ -44,25 +44,30 @@ class UsageTypeRow(NamedTuple):
     account_id: str | None = None
 
 
-# §7's columns in order, as published (doubles), then the exact amounts they were made from.
+# `cost-by-usage-type.parquet` (contract §7): column order and types are binding (readers
+# address its columns by position), REQUIRED in Parquet terms (the contract promises no
+# nulls); with the Data Exports source `service` and `account_id` follow the six.
+USAGE_SCHEMA = pa.schema(
+    [
+        pa.field("workload", pa.string(), nullable=False),
+        pa.field("usage_type", pa.string(), nullable=False),
+        pa.field("category", pa.string(), nullable=False),
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("cost_usd", pa.float64(), nullable=False),
+        pa.field("usage_quantity", pa.float64(), nullable=False),
+    ]
+)
+USAGE_DETAIL_SCHEMA = USAGE_SCHEMA.append(pa.field("service", pa.string(), nullable=False)).append(
+    pa.field("account_id", pa.string(), nullable=False)
+)
+# The rows as built: the file's columns (doubles as published), then the exact amounts the
+# doubles were made from.
 _EXACT = [
     pa.field("exact_cost_usd", AMOUNT, nullable=False),
-    pa.field("exact_usage_quantity", AMOUNT, nullable=False),
+    pa.field("exact_usage_quantity", pa.string(), nullable=False),  # exact decimal text
 ]
-_SIX = [
-    pa.field("workload", pa.string(), nullable=False),
-    pa.field("usage_type", pa.string(), nullable=False),
-    pa.field("category", pa.string(), nullable=False),
-    pa.field("period", pa.string(), nullable=False),
-    pa.field("cost_usd", pa.float64(), nullable=False),
-    pa.field("usage_quantity", pa.float64(), nullable=False),
-]
-_DETAIL = [
-    pa.field("service", pa.string(), nullable=False),
-    pa.field("account_id", pa.string(), nullable=False),
-]
-USAGE_ROWS_SCHEMA = pa.schema([*_SIX, *_EXACT])
-USAGE_DETAIL_ROWS_SCHEMA = pa.schema([*_SIX, *_DETAIL, *_EXACT])
+USAGE_ROWS_SCHEMA = pa.schema([*USAGE_SCHEMA, *_EXACT])
+USAGE_DETAIL_ROWS_SCHEMA = pa.schema([*USAGE_DETAIL_SCHEMA, *_EXACT])
 
 
 class UsageTypeRows(Columns[UsageTypeRow]):
@@ -96,11 +101,11 @@ class UsageTypeRows(Columns[UsageTypeRow]):
             for name in ("workload", "usage_type", "category", "period", "service", "account_id")
         }
         cost = amounts([row.cost_usd for row in rows])
-        quantity = amounts([row.usage_quantity for row in rows])
+        quantity = quantity_text([row.usage_quantity for row in rows])
         columns = {
             **texts,
             "cost_usd": doubles(cost),
-            "usage_quantity": doubles(quantity),
+            "usage_quantity": finite(doubles(quantity)),
             "exact_cost_usd": cost,
             "exact_usage_quantity": quantity,
         }
@@ -115,7 +120,7 @@ class UsageTypeRows(Columns[UsageTypeRow]):
             row["category"],
             row["period"],
             exact(row["exact_cost_usd"]),
-            exact(row["exact_usage_quantity"]),
+            exact(Decimal(row["exact_usage_quantity"])),
             row.get("service"),
             row.get("account_id"),
         )

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dapanoskop.model import AMOUNT, UsageLines, doubles, exact
+from dapanoskop.model import AMOUNT, UsageLines, amounts, doubles, exact
 
 UNTAGGED = "Untagged"
 # The §7 row keys of one window, in sort order; "" where the source gives no service/account.
@@ -93,16 +93,20 @@ def usage_type_rows(lines: UsageLines) -> pa.Table:
     )
     rows = _sorted(rows)
     if _has_repeated_keys(rows):
+        exact_rows = rows.set_column(5, "quantity", amounts(rows.column("quantity")))
         merged = (
-            rows.group_by(list(ROW_KEYS), use_threads=False)
+            exact_rows.group_by(list(ROW_KEYS), use_threads=False)
             .aggregate([("cost", "sum"), ("quantity", "sum")])
             .rename_columns([*ROW_KEYS, "cost", "quantity"])
         )
+        quantity = merged.column("quantity").cast(pa.string())
+        merged = merged.set_column(5, "quantity", quantity)
         merged = merged.append_column("cost_double", doubles(merged.column("cost")))
-        rows = _sorted(merged.append_column("quantity_double", doubles(merged.column("quantity"))))
+        rows = _sorted(merged.append_column("quantity_double", doubles(quantity)))
     zero = pa.scalar(0, AMOUNT)
+    # a quantity is 0 exactly when its double is (38 places never round to 0 as a double)
     nonzero = pc.or_(
-        pc.not_equal(rows.column("cost"), zero), pc.not_equal(rows.column("quantity"), zero)
+        pc.not_equal(rows.column("cost"), zero), pc.not_equal(rows.column("quantity_double"), 0)
     )
     return rows.filter(nonzero)
 
