@@ -22,6 +22,8 @@ def cents(amount: Decimal) -> Decimal:
 
 def money(amount: Decimal) -> float:
     """Dollars to 2 decimals."""
+    if not amount:
+        return 0.0  # most often: a workload without cost in a comparison period
     return _plain_float(cents(amount))
 
 

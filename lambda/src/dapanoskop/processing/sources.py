@@ -84,9 +84,11 @@ def cost_by_cost_center(data: WindowData) -> dict[tuple[str, str], Decimal]:
     costs: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     by_cost_center = cost_center_lines(data)
     if by_cost_center is not None:
+        # the names inline (a large account has ~2,000 lines a window, four windows a report)
+        uncovered = _UNCOVERED_COST_CENTERS
         for line in by_cost_center:
-            key = (cost_center_name(line.cost_center), workload_name(line.workload))
-            costs[key] += line.cost
+            center = UNCATEGORIZED if line.cost_center in uncovered else line.cost_center
+            costs[(center, line.workload or UNTAGGED)] += line.cost
         return dict(costs)
     usage = usage_lines(data)
     if usage is not None:
