@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dapanoskop.model import UsageLine, UsageLines, amounts, doubles, exact
+from dapanoskop.columns import amounts, doubles, exact
+from dapanoskop.model import UsageLine, UsageLines
 from dapanoskop.processing import usage
 from dapanoskop.processing.rows import UsageTypeRow, UsageTypeRows
 

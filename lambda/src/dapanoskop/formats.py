@@ -19,15 +19,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dapanoskop.columns import AMOUNT, amounts, exact, quantity_text
 from dapanoskop.model import (
-    AMOUNT,
     LINES_OF,
     Grouping,
     UsageLines,
     WindowData,
-    amounts,
-    exact,
-    quantity_text,
 )
 from dapanoskop.periods import parse_period
 from dapanoskop.processing.rows import (

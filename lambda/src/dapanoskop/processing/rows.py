@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa
 
-from dapanoskop.model import AMOUNT, Columns, amounts, doubles, exact, finite, quantity_text
+from dapanoskop.columns import AMOUNT, Columns, amounts, doubles, exact, finite, quantity_text
 
 
 class WorkloadRow(NamedTuple):

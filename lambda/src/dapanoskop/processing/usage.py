@@ -14,7 +14,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dapanoskop.model import AMOUNT, UsageLines, amounts, doubles, exact
+from dapanoskop.columns import AMOUNT, amounts, doubles, exact
+from dapanoskop.model import UsageLines
 
 UNTAGGED = "Untagged"
 # The §7 row keys of one window, in sort order; "" where the source gives no service/account.
