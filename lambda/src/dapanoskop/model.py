@@ -2,10 +2,10 @@
 
 The collector turns Cost Explorer answers into these plain, immutable records (the App x
 usage-type grouping, by far the largest, as exact columns: `UsageLines`, see
-`dapanoskop.columns`); the processor
-turns them into the contract's files. Keeping the shape here, in one place, is what lets both
-sides be tested on their own: processor tests build records by hand, collector tests compare
-records with what the local Cost Explorer was loaded with.
+`dapanoskop.columns`); the processor turns them into the contract's files. Keeping the shape
+here, in one place, is what lets both sides be tested on their own: processor tests build
+records by hand, collector tests compare records with what the local Cost Explorer was loaded
+with.
 """
 
 from __future__ import annotations
