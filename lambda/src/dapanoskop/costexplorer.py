@@ -226,16 +226,16 @@ class CostExplorer:
         self,
         request: Mapping[str, Any],
         detail: str,
-        parse_page: Callable[[Sequence[Mapping[str, Any]]], T],
+        parse_page: Callable[[Any], T],
         on_first_page: Callable[[], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         attributes: dict[str, str] | None = None,
     ) -> list[PeriodResult[T]]:
         """Every period of a GetCostAndUsage request, pages merged, groups parsed as they come.
 
-        Each page's groups (of one period) are handed to `parse_page` before the next page is
-        asked for, so a run never holds the decoded pages (several times the size of what
-        they are parsed into) for more than one page.
+        Each page's groups (of one period: an Arrow array from `_decode_results_fast`, or
+        botocore's dicts from a client without it) are handed to `parse_page` before the next
+        page is asked for; `PeriodResult.parts` keeps what it made of each page.
         `on_first_page` is called once Cost Explorer has accepted the request (its first page
         arrived), before the rest is fetched. `should_stop` is asked before every page: when
         it says yes, CollectionStopped carries what was received (nothing is asked).
