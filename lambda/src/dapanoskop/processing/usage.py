@@ -105,7 +105,8 @@ def usage_type_rows(lines: UsageLines) -> pa.Table:
         merged = merged.append_column("cost_double", doubles(merged.column("cost")))
         rows = _sorted(merged.append_column("quantity_double", doubles(quantity)))
     zero = pa.scalar(0, AMOUNT)
-    # a quantity is 0 exactly when its double is (38 places never round to 0 as a double)
+    # a quantity (decimal text) is 0 exactly when its double is, unless it is below 1e-307
+    # in magnitude (no bill's quantity is); its text need not be parsed again for that
     nonzero = pc.or_(
         pc.not_equal(rows.column("cost"), zero), pc.not_equal(rows.column("quantity_double"), 0)
     )
