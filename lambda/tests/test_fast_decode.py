@@ -9,8 +9,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from dapanoskop.collector import _page as _usage_page
-from dapanoskop.collector import _usage_window
+from dapanoskop.cepages import _tag_values, _usage_window
+from dapanoskop.cepages import page_parts as _usage_page
 from dapanoskop.costexplorer import CostExplorer
 from dapanoskop.localce import LocalCostExplorer
 from dapanoskop.model import UsageLine
@@ -141,8 +141,6 @@ def test_error_answers_are_still_botocore_errors() -> None:
 
 
 def test_tag_values_are_what_follows_the_key_whatever_the_script() -> None:
-    from dapanoskop.collector import _tag_values
-
     keys = pa.array(["Kostenstelle-ü$Forschung", "Kostenstelle-ü$", "Kostenstelle-ü$a$b"])
     assert _tag_values(keys).to_pylist() == ["Forschung", "", "a$b"]
     # keys without the common prefix (none are documented) are taken apart one by one
