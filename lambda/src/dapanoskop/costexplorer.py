@@ -150,8 +150,10 @@ def _decode_results_fast(
         )
     except pa.ArrowException:
         return
+    if answer.num_rows != 1:
+        return
     results = answer.column("ResultsByTime").combine_chunks()
-    if answer.num_rows != 1 or not results.is_valid()[0].as_py():
+    if not results.is_valid()[0].as_py():
         return
     customized_response_dict["ResultsByTime"] = _periods(results.values)
     rest: dict[str, Any] = {}

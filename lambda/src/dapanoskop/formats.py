@@ -314,9 +314,9 @@ def window_lines_parquet_bytes(data: WindowData) -> bytes:
         "end": data.window.end.isoformat(),
         "groupings": groupings,
     }
-    schema = WINDOW_LINES_SCHEMA.with_metadata({_LINES_META: json.dumps(meta).encode()})
     table = pa.concat_tables([WINDOW_LINES_SCHEMA.empty_table(), *parts])
-    return _parquet_bytes(table.replace_schema_metadata(schema.metadata), for_contract=False)
+    table = table.replace_schema_metadata({_LINES_META: json.dumps(meta).encode()})
+    return _parquet_bytes(table, for_contract=False)
 
 
 def parse_window_lines(body: bytes, start: str, end: str) -> dict[Grouping, Any]:
